@@ -1,0 +1,393 @@
+// One client-to-server stream (RFC 6120): socket I/O, stream headers, the negotiation stages
+// (STARTTLS → SASL → bind), and the intake of stanzas into the router once bound.
+import type net from 'node:net';
+import tls from 'node:tls';
+import { randomBytes } from 'node:crypto';
+import { XmlStreamFraming, type StreamHeader } from './framing.js';
+import { checkHeader, newStreamId, responseHeader } from './stream-header.js';
+import { streamErrorElement, stanzaErrorReply, type StreamErrorCondition, type StanzaErrorCondition } from './errors.js';
+import { el, type Element, childElements } from './xml.js';
+import { NS } from './namespaces.js';
+import { type Jid, tryParseJid, prepDomainpart, parseJid, makeJid } from './jid.js';
+import { ByteBucket } from './limits.js';
+import type { ServerContext } from './context.js';
+import type { LocalSession } from './session-registry.js';
+import type { Addressing, StanzaEvent, StanzaKind } from './router.js';
+import { SaslNegotiation } from './sasl-negotiation.js';
+import { bindResource } from './resource-binding.js';
+
+type Stage = 'pre-tls' | 'pre-auth' | 'pre-bind' | 'ready' | 'closed';
+
+const IQ_TYPES = new Set(['get', 'set', 'result', 'error']);
+const PRESENCE_TYPES = new Set(['unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', 'error']);
+const MESSAGE_TYPES = new Set(['chat', 'error', 'groupchat', 'headline', 'normal']);
+/** Queued stanzas of one stream beyond which we stop reading its socket until the router catches up. */
+const MAX_QUEUED = 256;
+
+let sessionCounter = 0;
+
+export class C2sSession implements LocalSession {
+  readonly id: string;
+  jid: Jid;
+  readonly remoteAddress: string;
+  readonly connectedAt = Date.now();
+  secure: boolean;
+  authenticated: string | null = null;   // normalised localpart after SASL success
+  stage: Stage;
+  streamId = '';
+  lang = 'en';
+  clientHeaderFrom: string | undefined;
+  bindFailures = 0;
+  private socket: net.Socket;
+  private readonly framing: XmlStreamFraming;
+  private headerSent = false;
+  private closeSent = false;
+  private corked = false;
+  private readonly bucket: ByteBucket | null;
+  private queue: Element[] | null = null;   // non-null while an async stanza is being processed
+  private timer: NodeJS.Timeout | null = null;
+  private readonly sasl: SaslNegotiation;
+  private closedWaiters: (() => void)[] | null = null;
+
+  constructor(readonly ctx: ServerContext, socket: net.Socket, readonly directTls: boolean, private readonly onClosed: (s: C2sSession) => void) {
+    this.id = `c2s${++sessionCounter}`;
+    this.socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.secure = directTls;
+    this.jid = parseJid(ctx.config.domain);
+    this.stage = this.secure || !ctx.secureContext() ? 'pre-auth' : 'pre-tls';
+    const limits = ctx.config.limits;
+    this.bucket = limits.enabled ? new ByteBucket(limits.bytesPerSecond, limits.burstBytes) : null;
+    this.framing = new XmlStreamFraming({
+      onHeader: (h) => this.onHeader(h),
+      onElement: (e) => this.onElement(e),
+      onClose: () => this.onPeerClose(),
+      onError: (cond, text) => this.closeWithError(cond, text),
+    }, limits);
+    this.sasl = new SaslNegotiation(this);
+    this.attach(socket);
+    this.armTimer(limits.preAuthTimeoutSeconds, 'connection-timeout', 'no login within the time allowed');
+  }
+
+  // ---- socket I/O -------------------------------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.bucket) {
+      const wait = this.bucket.take(chunk.length);
+      if (wait > 0) {
+        // Throttle instead of failing: stop reading until the bucket has refilled (BAD-23).
+        this.socket.pause();
+        setTimeout(() => this.socket.resume(), Math.min(wait, 5000)).unref();
+      }
+    }
+    this.framing.write(chunk);
+  };
+
+  private attach(socket: net.Socket): void {
+    socket.on('data', this.onData);
+    socket.on('error', (err) => this.ctx.log.debug('c2s', `${this.id} socket error: ${err.message}`));
+    socket.on('close', () => this.destroyed());
+    socket.setNoDelay(true);
+  }
+
+  private write(data: string): void {
+    if (this.stage === 'closed' || this.socket.destroyed) return;
+    if (!this.corked) {
+      // Batch all writes of one tick into one TLS record / TCP segment (DESIGN.md performance facts).
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(data);
+  }
+
+  send(stanza: Element): void {
+    this.ctx.stats.stanzasOut++;
+    this.write(stanza.toString());
+  }
+
+  // ---- stream header and closing ----------------------------------------------------------------------------
+
+  private sendHeader(to: string | undefined, version: string | null): void {
+    this.streamId = newStreamId();
+    this.write(responseHeader({ ns: NS.client, from: this.ctx.config.domain, id: this.streamId, version, lang: this.lang, to, withDecl: true }));
+    this.headerSent = true;
+  }
+
+  private onHeader(h: StreamHeader): void {
+    const check = checkHeader(h, NS.client, (d) => this.ctx.isLocalDomain(d), (d) => {
+      try {
+        return prepDomainpart(d);
+      } catch {
+        return null;
+      }
+    });
+    this.lang = check.lang;
+    // Echo the initiator's `from` as `to` (CORE-04) only when it is a JID we could talk to.
+    const from = h.attrs.from !== undefined && tryParseJid(h.attrs.from) ? h.attrs.from : undefined;
+    this.clientHeaderFrom = from;
+    this.sendHeader(from, check.version);
+    if (check.error) {
+      this.closeWithError(check.error.condition, check.error.text);
+      return;
+    }
+    this.write(this.features().toString());
+  }
+
+  private features(): Element {
+    const f = el('stream:features');
+    switch (this.stage) {
+      case 'pre-tls':
+        f.children.push(el('starttls', { xmlns: NS.tls }, this.ctx.config.requireTls ? el('required') : null));
+        if (!this.ctx.config.requireTls) f.children.push(...this.sasl.features());
+        break;
+      case 'pre-auth':
+        f.children.push(...this.sasl.features());
+        break;
+      case 'pre-bind':
+        f.children.push(el('bind', { xmlns: NS.bind }), el('session', { xmlns: NS.session }, el('optional')));
+        for (const p of this.ctx.featureProviders) f.children.push(...p.postAuthFeatures());
+        break;
+      default:
+        break;
+    }
+    for (const c of f.children) if (typeof c !== 'string') c.parent = f;
+    return f;
+  }
+
+  /** Send a stream error and close (RFC 6120 §4.9.1.1); a header goes first if none was sent yet (CORE-62). */
+  closeWithError(condition: StreamErrorCondition, text?: string, appCondition?: Element): void {
+    if (this.stage === 'closed' || this.closeSent) return;
+    if (!this.headerSent) this.sendHeader(undefined, '1.0');
+    const level = condition === 'system-shutdown' || condition === 'connection-timeout' ? 'debug' : 'info';
+    this.ctx.log.log(level, 'c2s', `${this.id} (${this.remoteAddress}${this.authenticated ? ' ' + this.jid.toString() : ''}) stream error ${condition}${text ? ': ' + text : ''}`);
+    this.write(streamErrorElement(condition, text, appCondition).toString());
+    this.closeStream();
+  }
+
+  /** Send our closing tag, then end the connection; drop it if the peer never closes (CORE-10). */
+  closeStream(): void {
+    if (this.closeSent || this.stage === 'closed') return;
+    this.closeSent = true;
+    this.framing.pause();
+    this.write('</stream:stream>');
+    this.socket.end();
+    this.armTimer(this.ctx.config.closeTimeoutSeconds, null, '');
+  }
+
+  private onPeerClose(): void {
+    this.closeStream();
+  }
+
+  private armTimer(seconds: number, condition: StreamErrorCondition | null, text: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (condition && !this.closeSent) this.closeWithError(condition, text);
+      else this.socket.destroy();
+    }, seconds * 1000);
+    this.timer.unref();
+  }
+
+  private destroyed(): void {
+    if (this.stage === 'closed') return;
+    const wasReady = this.stage === 'ready';
+    this.stage = 'closed';
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.queue = null;
+    if (wasReady && this.ctx.sessions.remove(this)) this.ctx.router.events.emit('session-ended', this);
+    this.onClosed(this);
+    this.closedWaiters?.forEach((w) => w());
+    this.closedWaiters = null;
+  }
+
+  /** Resolves once the connection is gone. */
+  whenClosed(): Promise<void> {
+    if (this.stage === 'closed') return Promise.resolve();
+    return new Promise((resolve) => (this.closedWaiters ??= []).push(resolve));
+  }
+
+  /** Forcibly drop the connection (no stream error), e.g. when the server is killed. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  // ---- negotiation --------------------------------------------------------------------------------------------
+
+  private onElement(e: Element): void {
+    if (this.queue) {
+      this.queue.push(e);
+      if (this.queue.length === MAX_QUEUED) this.socket.pause();
+      return;
+    }
+    const r = this.handleElement(e);
+    if (r instanceof Promise) {
+      this.queue = [];
+      void r.then(() => this.drain());
+    }
+  }
+
+  /** Process queued elements in order after an asynchronous one finished (CORE-55). */
+  private async drain(): Promise<void> {
+    while (this.queue && this.queue.length > 0) {
+      if (this.queue.length === MAX_QUEUED) this.socket.resume();
+      const next = this.queue.shift()!;
+      const r = this.handleElement(next);
+      if (r instanceof Promise) await r;
+    }
+    this.queue = null;
+  }
+
+  private handleElement(e: Element): void | Promise<void> {
+    if (this.stage === 'closed' || this.closeSent) return;
+    // The stream's default namespace is jabber:client (checked in the header); framing makes others explicit.
+    const ns = (e.attrs.xmlns as string | undefined) ?? NS.client;
+    const name = e.getName();
+    try {
+      if (ns === NS.client && (name === 'message' || name === 'presence' || name === 'iq')) return this.handleStanza(e, name);
+      if (ns === NS.tls && name === 'starttls') return this.startTls();
+      if (ns === NS.sasl) return this.sasl.handle(e);
+      const handler = this.stage === 'ready' ? this.ctx.streamElements.get(`${ns}|${name}`) : undefined;
+      if (handler) return handler(this, e);
+      this.closeWithError('unsupported-stanza-type', `<${name}/> in ${ns} is not a stanza this server accepts here`);
+    } catch (err) {
+      this.internalError(err);
+    }
+  }
+
+  internalError(err: unknown): void {
+    this.ctx.log.error('c2s', `${this.id}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    this.closeWithError('internal-server-error');
+  }
+
+  private startTls(): void {
+    const context = this.ctx.secureContext();
+    if (this.secure || !context || this.stage !== 'pre-tls') {
+      // A second STARTTLS (or one we never offered): <failure/> then close (RFC 6120 §5.4.2.2, BAD-22).
+      this.write(el('failure', { xmlns: NS.tls }).toString());
+      this.closeStream();
+      return;
+    }
+    this.write(el('proceed', { xmlns: NS.tls }).toString());
+    // Nothing received after <starttls/> in cleartext may be processed (§5.4.3.3): stop, then switch layers.
+    this.framing.pause();
+    const raw = this.socket;
+    raw.removeListener('data', this.onData);
+    raw.removeAllListeners('close');
+    raw.removeAllListeners('error');
+    if (this.corked) {
+      this.corked = false;
+      raw.uncork();
+    }
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: context, requestCert: false, SNICallback: (_n, cb) => cb(null, context) });
+    this.socket = secure;
+    this.attach(secure);
+    secure.once('secure', () => {
+      this.secure = true;
+      this.stage = 'pre-auth';
+      this.headerSent = false;
+      this.framing.reset();
+    });
+  }
+
+  /** SASL succeeded: the client must restart the stream (CORE-35). */
+  authenticatedAs(username: string): void {
+    this.authenticated = username;
+    this.jid = makeJid(username, this.ctx.config.domain);
+    this.stage = 'pre-bind';
+    this.framing.pause();
+    this.framing.reset();
+    this.headerSent = false;
+  }
+
+  /** Bound: the session now receives stanzas (CORE-40). */
+  bound(jid: Jid): void {
+    this.jid = jid;
+    this.stage = 'ready';
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.ctx.sessions.add(this);
+    this.ctx.router.events.emit('session-bound', this);
+  }
+
+  get tlsSocket(): tls.TLSSocket | null {
+    return this.socket instanceof tls.TLSSocket ? this.socket : null;
+  }
+
+  writeElement(e: Element): void {
+    this.write(e.toString());
+  }
+
+  // ---- stanzas ------------------------------------------------------------------------------------------------
+
+  private handleStanza(stanza: Element, kind: StanzaKind): void | Promise<void> {
+    if (this.stage === 'pre-bind' && kind === 'iq') {
+      const payload = childElements(stanza)[0];
+      if (payload?.getNS() === NS.bind && payload.getName() === 'bind') return bindResource(this, stanza, payload);
+    }
+    if (this.stage !== 'ready') {
+      // Stanzas before negotiation completed are refused and never processed (CORE-08, BAD-18).
+      this.closeWithError('not-authorized', 'log in and bind a resource before sending stanzas');
+      return;
+    }
+    this.ctx.stats.stanzasIn++;
+    const a = stanza.attrs as Record<string, string | undefined>;
+    const hadTo = a.to !== undefined;
+    a.from = this.jid.toString();   // CORE-47: the server sets from; whatever the client wrote is overwritten
+    if (this.lang !== 'en' && a['xml:lang'] === undefined) a['xml:lang'] = this.lang;   // CORE-05
+    const rawType = a.type;
+    let type: string;
+    if (kind === 'iq') {
+      if (rawType === undefined || !IQ_TYPES.has(rawType)) return this.refuse(stanza, 'bad-request', 'an iq needs type get, set, result or error');
+      if (a.id === undefined) return this.refuse(stanza, 'bad-request', 'an iq needs an id');
+      if (rawType === 'get' || rawType === 'set') {
+        if (childElements(stanza).length !== 1) return this.refuse(stanza, 'bad-request', 'an iq get or set carries exactly one payload element');
+      }
+      type = rawType;
+    } else if (kind === 'presence') {
+      if (rawType !== undefined && !PRESENCE_TYPES.has(rawType)) return this.refuse(stanza, 'bad-request', `unknown presence type "${rawType}"`);
+      type = rawType ?? 'available';
+    } else {
+      // Unknown or missing message types are treated as normal (RFC 6121 §5.2.2, BAD-39).
+      type = rawType !== undefined && MESSAGE_TYPES.has(rawType) ? rawType : 'normal';
+    }
+    let to: Jid;
+    let addressing: Addressing;
+    if (!hadTo) {
+      to = this.jid.bare;
+      addressing = kind === 'message' ? 'bare' : 'self';   // CORE-56
+    } else {
+      const parsed = tryParseJid(a.to);
+      if (!parsed) return this.refuse(stanza, 'jid-malformed', `"${a.to}" is not a valid address`, true);
+      to = parsed;
+      if (!this.ctx.isLocalDomain(to.domain)) return this.remote(stanza, kind, type);
+      addressing = this.ctx.router.addressingOf(to, this, true);
+    }
+    const ev: StanzaEvent = { stanza, kind, type, from: this.jid, to, addressing, origin: this };
+    return this.ctx.router.route(ev);
+  }
+
+  /** Federation is not running: stanzas for other domains cannot be delivered (CORE-58). */
+  private remote(stanza: Element, kind: StanzaKind, type: string): void {
+    if (kind === 'presence' || type === 'error' || (kind === 'iq' && (type === 'result'))) return;
+    this.refuse(stanza, 'service-unavailable', 'this server does not federate with other servers');
+  }
+
+  private refuse(stanza: Element, condition: StanzaErrorCondition, text: string, dropFrom = false): void {
+    const a = stanza.attrs as Record<string, string | undefined>;
+    if (a.type === 'error') return;
+    const reply = stanzaErrorReply(stanza, condition, { text });
+    if (dropFrom) delete reply.attrs.from;
+    delete reply.attrs.to;
+    this.send(reply);
+  }
+
+  /** A resource nobody else has, for empty bind requests (CORE-41): unpredictable, URL-safe. */
+  static randomResource(): string {
+    return randomBytes(9).toString('base64url');
+  }
+}

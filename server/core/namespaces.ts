@@ -1,0 +1,21 @@
+// XML namespaces used across the server, one constant each.
+export const NS = {
+  client: 'jabber:client',
+  server: 'jabber:server',
+  streams: 'http://etherx.jabber.org/streams',
+  streamErrors: 'urn:ietf:params:xml:ns:xmpp-streams',
+  stanzaErrors: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+  tls: 'urn:ietf:params:xml:ns:xmpp-tls',
+  sasl: 'urn:ietf:params:xml:ns:xmpp-sasl',
+  saslCb: 'urn:xmpp:sasl-cb:0',
+  bind: 'urn:ietf:params:xml:ns:xmpp-bind',
+  session: 'urn:ietf:params:xml:ns:xmpp-session',
+  xmlns: 'http://www.w3.org/2000/xmlns/',
+  xml: 'http://www.w3.org/XML/1998/namespace',
+  discoInfo: 'http://jabber.org/protocol/disco#info',
+  discoItems: 'http://jabber.org/protocol/disco#items',
+  ping: 'urn:xmpp:ping',
+  version: 'jabber:iq:version',
+  time: 'urn:xmpp:time',
+  dataForms: 'jabber:x:data',
+} as const;

@@ -1,0 +1,15 @@
+// The shape of a protocol module: it states its spec and registers its own handlers and disco features, so a
+// module can be removed without editing the core (DESIGN.md).
+import type { ServerContext } from '../core/context.js';
+import type { DiscoRegistry } from './disco-registry.js';
+
+export interface ModuleContext extends ServerContext {
+  readonly disco: DiscoRegistry;
+}
+
+export interface ServerModule {
+  readonly name: string;
+  /** One line: the spec it implements, e.g. "XEP-0199: XMPP Ping". */
+  readonly spec: string;
+  load(ctx: ModuleContext): void | Promise<void>;
+}

@@ -1,0 +1,13 @@
+// All stores of one data dir, opened together after the schema check. Modules reach stores only through this.
+import { prepareDataDir } from './schema.js';
+import { AccountStore } from './accounts.js';
+
+export interface Stores {
+  accounts: AccountStore;
+}
+
+/** Open the stores of a data dir; `null` keeps everything in memory (tests of single modules). */
+export async function openStores(dataDir: string | null, opts: { scramIterations?: number } = {}): Promise<Stores> {
+  if (dataDir) await prepareDataDir(dataDir);
+  return { accounts: await AccountStore.open(dataDir, opts.scramIterations) };
+}

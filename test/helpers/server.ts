@@ -1,0 +1,49 @@
+// Start a real Parley server for a test: temp data dir, loopback, ephemeral ports, certificates reused across
+// tests of one run (generating RSA keys for every test would dominate the suite's time).
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { ParleyServer } from '../../server/server.js';
+import { resolveConfig, type StoredSettings } from '../../server/core/config.js';
+import { Logger } from '../../server/core/log.js';
+
+export const DOMAIN = 'test.local';
+const sharedCerts = path.join(os.tmpdir(), `parley-test-certs-${process.getuid?.() ?? 0}`);
+
+export interface TestServer {
+  server: ParleyServer;
+  dataDir: string;
+  c2sPort: number;
+  tlsPort: number;
+  caPem: string;
+  logger: Logger;
+  stop(): Promise<void>;
+  addUser(name: string, password: string): Promise<void>;
+}
+
+export async function startServer(settings: StoredSettings = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? await fs.mkdtemp(path.join(os.tmpdir(), 'parley-test-'));
+  // Copy a CA + leaf made once for test.local, so each test does not pay for RSA key generation.
+  await fs.mkdir(sharedCerts, { recursive: true });
+  try {
+    await fs.cp(sharedCerts, path.join(dataDir, 'certs'), { recursive: true, errorOnExist: false, force: false });
+  } catch { /* first run: none yet */ }
+  const config = resolveConfig(dataDir, {}, {
+    domain: DOMAIN, bind: '127.0.0.1', c2sPort: 0, tlsPort: 0, s2sPort: null, httpPort: null, discovery: false,
+    logLevel: 'debug', ...settings,
+  });
+  const logger = new Logger('debug', process.env.PARLEY_TEST_LOG ? (l) => process.stderr.write(l + '\n') : null);
+  const server = new ParleyServer(config, { logger });
+  await server.start();
+  await fs.cp(path.join(dataDir, 'certs'), sharedCerts, { recursive: true, force: false, errorOnExist: false }).catch(() => undefined);
+  return {
+    server,
+    dataDir,
+    logger,
+    c2sPort: server.ports.c2s,
+    tlsPort: server.ports.tls,
+    caPem: server.certificate!.caCertPem,
+    stop: () => server.stop(),
+    addUser: (name, password) => server.stores!.accounts.create(name, password),
+  };
+}
