@@ -38,6 +38,10 @@ export class C2sSession implements LocalSession {
   lang = 'en';
   clientHeaderFrom: string | undefined;
   bindFailures = 0;
+  presence: Element | null = null;
+  priority = 0;
+  rosterRequested = false;
+  directed: Set<string> | null = null;
   private socket: net.Socket;
   private readonly framing: XmlStreamFraming;
   private headerSent = false;

@@ -7,6 +7,14 @@ export interface LocalSession {
   readonly jid: Jid;           // full JID once bound
   readonly id: string;         // server-wide unique, for logs and the admin console
   send(stanza: Element): void;
+  /** Last available presence broadcast by this resource (RFC 6121 §4.2); null = not (yet) available. */
+  presence: Element | null;
+  /** Priority from that presence (−128…127; RFC 6121 §4.7.2.3). */
+  priority: number;
+  /** The resource asked for the roster, so it gets roster pushes and is "interested" (RFC 6121 §2.1.6). */
+  rosterRequested: boolean;
+  /** Bare or full JIDs this resource sent directed presence to (RFC 6121 §4.6), created when first needed. */
+  directed: Set<string> | null;
   /** Close with a stream error (e.g. 'conflict' when replaced, 'system-shutdown'). */
   closeWithError(condition: 'conflict' | 'system-shutdown' | 'not-authorized' | 'policy-violation' | 'reset', text?: string): void;
 }

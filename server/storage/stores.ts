@@ -1,13 +1,18 @@
 // All stores of one data dir, opened together after the schema check. Modules reach stores only through this.
 import { prepareDataDir } from './schema.js';
 import { AccountStore } from './accounts.js';
+import { RosterStore } from './roster.js';
 
 export interface Stores {
   accounts: AccountStore;
+  roster: RosterStore;
 }
 
 /** Open the stores of a data dir; `null` keeps everything in memory (tests of single modules). */
 export async function openStores(dataDir: string | null, opts: { scramIterations?: number } = {}): Promise<Stores> {
   if (dataDir) await prepareDataDir(dataDir);
-  return { accounts: await AccountStore.open(dataDir, opts.scramIterations) };
+  return {
+    accounts: await AccountStore.open(dataDir, opts.scramIterations),
+    roster: await RosterStore.open(dataDir),
+  };
 }
