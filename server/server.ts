@@ -14,10 +14,17 @@ import { startC2sListeners, type C2sListeners } from './core/listeners.js';
 import { DiscoRegistry } from './modules/disco-registry.js';
 import type { ModuleContext, ServerModule } from './modules/module.js';
 import { DEFAULT_MODULES } from './modules/index.js';
+import { AdminService } from './admin/admin-service.js';
+import { AdminSocketServer } from './admin/admin-socket.js';
+import { acquireLock, type DataDirLock } from './admin/data-dir-lock.js';
+import { Discovery } from './discovery/index.js';
+import { PARLEY_VERSION } from './version.js';
 
 export interface ServerOptions {
   modules?: ServerModule[];
   logger?: Logger;
+  /** Take <data>/parley.lock and serve the admin socket (default true). */
+  adminEndpoint?: boolean;
 }
 
 export class ParleyServer {
@@ -27,6 +34,12 @@ export class ParleyServer {
   private certs: CertBundle | null = null;
   private context: tls.SecureContext | null = null;
   stores: Stores | null = null;
+  /** The admin operations of this server (for Electron IPC and the HTTP API); null until started. */
+  admin: AdminService | null = null;
+  private lock: DataDirLock | null = null;
+  private adminSocket: AdminSocketServer | null = null;
+  /** mDNS presence on the LAN; the GUI turns it on and off with discovery.setEnabled(). Null until started. */
+  discovery: Discovery | null = null;
   readonly startedAt = Date.now();
 
   constructor(readonly config: ServerConfig, private readonly options: ServerOptions = {}) {
@@ -47,6 +60,23 @@ export class ParleyServer {
   }
 
   async start(): Promise<void> {
+    if (this.options.adminEndpoint !== false) this.lock = await acquireLock(this.config.dataDir, 'server');
+    try {
+      await this.startServing();
+    } catch (err) {
+      // Undo what was started, quietly: the caller reports err.
+      await this.discovery?.stop();
+      for (const s of this.listeners?.servers ?? []) s.close();
+      this.listeners = null;
+      await this.adminSocket?.close();
+      this.adminSocket = null;
+      await this.lock?.release();
+      this.lock = null;
+      throw err;
+    }
+  }
+
+  private async startServing(): Promise<void> {
     const { config, log } = this;
     this.stores = await openStores(config.dataDir, { scramIterations: config.scramIterations });
     this.certs = await ensureCertificates(path.join(config.dataDir, 'certs'), config.domain, {
@@ -68,6 +98,7 @@ export class ParleyServer {
       secureContext: () => this.context,
       streamElements,
       featureProviders,
+      preAuthIq: new Map(),
       isLocalDomain: (d) => localDomains.has(d),
       stats: { logins: 0, failedLogins: 0, stanzasIn: 0, stanzasOut: 0 },
       disco: new DiscoRegistry(),
@@ -78,6 +109,13 @@ export class ParleyServer {
       log.debug('modules', `loaded ${m.name} (${m.spec})`);
     }
     this.listeners = await startC2sListeners(ctx);
+    this.discovery = new Discovery({ domain: config.domain, version: PARLEY_VERSION, fingerprintSha256: this.certs.fingerprintSha256, ports: this.ports, interfaces: config.discoveryInterfaces, logger: log });
+    if (config.discovery) await this.discovery.start();
+    this.admin = new AdminService({
+      domain: config.domain, dataDir: config.dataDir, accounts: this.stores.accounts, sessions, startedAt: this.startedAt,
+      ports: () => this.ports, certificate: async () => this.certs,
+    });
+    if (this.lock) this.adminSocket = await AdminSocketServer.start(config.dataDir, this.admin, log);
     log.info('server', `Parley is serving ${config.domain}`);
   }
 
@@ -88,6 +126,10 @@ export class ParleyServer {
 
   /** Stop accepting, send system-shutdown to every stream, wait briefly for them to close. */
   async stop(): Promise<void> {
+    await this.discovery?.stop(); // goodbye packets first, so nobody keeps trying to connect
+    const adminSocket = this.adminSocket;
+    this.adminSocket = null;
+    await adminSocket?.close();
     const l = this.listeners;
     this.listeners = null;
     if (l) {
@@ -102,6 +144,8 @@ export class ParleyServer {
       await Promise.all(closing);
       clearTimeout(grace);
     }
+    await this.lock?.release();
+    this.lock = null;
     this.log.info('server', 'stopped');
   }
 }

@@ -1,0 +1,340 @@
+// `parley user …`, `parley cert show` and `parley serve` as people run them: the real CLI as child processes
+// (node bin/parley.js), a real server in another process, logins with @xmpp/client, and the TLS listener's
+// certificate read off the wire.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import tls from 'node:tls';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promises as fs } from 'node:fs';
+import { client, type Client } from '@xmpp/client';
+import { adminSocketPath } from '../../server/admin/socket-path.js';
+
+// @xmpp/client has no CA option; the server's certificate comes from its own local CA.
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'parley.js');
+const DOMAIN = 'test.local';
+/** The same certificate cache as test/helpers/server.ts: RSA key generation would dominate the suite's time. */
+const sharedCerts = path.join(os.tmpdir(), `parley-test-certs-${process.getuid?.() ?? 0}`);
+const TIMEOUT = { timeout: 60_000 };
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+const children = new Set<ChildProcessWithoutNullStreams>();
+const tmpDirs: string[] = [];
+
+after(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await Promise.all(tmpDirs.map((d) => fs.rm(d, { recursive: true, force: true })));
+});
+
+async function newDataDir(prefix = 'parley-cli-'): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  tmpDirs.push(dir);
+  try {
+    await fs.cp(sharedCerts, path.join(dir, 'certs'), { recursive: true, errorOnExist: false, force: false });
+  } catch { /* no cache yet: the first server makes them */ }
+  return dir;
+}
+
+function spawnParley(args: string[]): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, PARLEY_DEBUG: '' } });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Run the CLI to completion; `input` becomes its standard input (closed right away when absent). */
+async function parley(args: string[], input?: string): Promise<Run> {
+  const child = spawnParley(args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
+  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  child.stdin.end(input);
+  const code = await exited(child);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return { code, stdout, stderr };
+}
+
+function assertOk(r: Run): void {
+  assert.equal(r.code, 0, `exit code 0 expected; stderr: ${r.stderr}`);
+}
+
+/** Exit code 1 and exactly one line on stderr, starting "parley: ", matching `pattern`, no stack trace. */
+function assertOneLineError(r: Run, pattern: RegExp): void {
+  assert.equal(r.code, 1, `exit code 1 expected; stdout: ${r.stdout} stderr: ${r.stderr}`);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `one line on stderr expected, got:\n${r.stderr}`);
+  assert.match(lines[0], /^parley: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+}
+
+interface Serving {
+  child: ChildProcessWithoutNullStreams;
+  c2sPort: number;
+  tlsPort: number;
+  stop(): Promise<void>;
+}
+
+/** `parley serve` on loopback with ephemeral ports; resolves once it has printed the ports it listens on. */
+async function serve(dataDir: string): Promise<Serving> {
+  const child = spawnParley(['serve', '--data', dataDir, '--domain', DOMAIN, '--bind', '127.0.0.1', '--c2s-port', '0', '--tls-port', '0',
+    '--s2s-port', 'off', '--http-port', 'off', '--no-discovery', '--log-level', 'warn']);
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  const ports = await new Promise<{ c2s: number; tls: number }>((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`parley serve exited (${code}) before listening: ${stderr}`));
+    child.once('exit', onExit);
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+      const c2s = /XMPP clients: 127\.0\.0\.1:(\d+)/.exec(stdout);
+      const direct = /XMPP clients, direct TLS: 127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (c2s && direct) {
+        child.removeListener('exit', onExit);
+        resolve({ c2s: Number(c2s[1]), tls: Number(direct[1]) });
+      }
+    });
+  });
+  await fs.cp(path.join(dataDir, 'certs'), sharedCerts, { recursive: true, force: false, errorOnExist: false }).catch(() => undefined);
+  return {
+    child,
+    c2sPort: ports.c2s,
+    tlsPort: ports.tls,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
+
+function xmppClient(port: number, username: string, password: string): Client {
+  const c = client({ service: `xmpp://127.0.0.1:${port}`, domain: DOMAIN, username, password, resource: 'cli-test' });
+  c.on('error', () => undefined);
+  return c;
+}
+
+async function login(port: number, username: string, password: string): Promise<Client> {
+  const c = xmppClient(port, username, password);
+  const jid = await c.start();
+  assert.equal(jid.bare().toString(), `${username}@${DOMAIN}`);
+  return c;
+}
+
+/** Whether a login succeeds; a refused one rejects start(), and the client is stopped either way. */
+async function canLogIn(port: number, username: string, password: string): Promise<boolean> {
+  const c = xmppClient(port, username, password);
+  try {
+    await c.start();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.stop().catch(() => undefined);
+  }
+}
+
+describe('parley user/cert with a server running on the data folder', () => {
+  let dataDir = '';
+  let server: Serving;
+
+  before(async () => {
+    dataDir = await newDataDir();
+    // Added while no server runs: straight into the data folder.
+    const added = await parley(['user', 'add', `alice@${DOMAIN}`, '--password', 'alice-pw', '--data', dataDir, '--domain', DOMAIN]);
+    assertOk(added);
+    assert.equal(added.stdout, `Added alice@${DOMAIN}.\n`);
+    assert.equal(added.stderr, '');
+    server = await serve(dataDir);
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('a user added before `parley serve` logs in with that password', TIMEOUT, async () => {
+    const c = await login(server.c2sPort, 'alice', 'alice-pw');
+    await c.stop();
+  });
+
+  test('`user add` while the server runs goes through the admin socket; the login right after works', TIMEOUT, async () => {
+    assert.ok((await fs.lstat(adminSocketPath(dataDir))).isSocket());
+    // Password as the first line of standard input (not a terminal).
+    const r = await parley(['user', 'add', 'bob', '--data', dataDir], 'bob-pw\n');
+    assertOk(r);
+    assert.equal(r.stdout, `Added bob@${DOMAIN}.\n`);
+    const c = await login(server.c2sPort, 'bob', 'bob-pw');
+    await c.stop();
+  });
+
+  test('`user list` lists the accounts, one JID per line', TIMEOUT, async () => {
+    const r = await parley(['user', 'list', '--data', dataDir]);
+    assertOk(r);
+    const jids = r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+    assert.ok(jids.includes(`alice@${DOMAIN}`), r.stdout);
+    assert.ok(jids.includes(`bob@${DOMAIN}`), r.stdout); // added by the previous test
+  });
+
+  test('adding an existing user fails with exit code 1 and one line', TIMEOUT, async () => {
+    assertOneLineError(await parley(['user', 'add', 'alice', '--password', 'x', '--data', dataDir]), /The account alice@test\.local already exists\./);
+  });
+
+  test('bad JIDs and other domains are refused with one line', TIMEOUT, async () => {
+    assertOneLineError(await parley(['user', 'add', 'ali ce', '--password', 'x', '--data', dataDir]), /not a valid user address/);
+    assertOneLineError(await parley(['user', 'add', 'carol@example.org', '--password', 'x', '--data', dataDir]), /not an address of this server, which serves test\.local/);
+    assertOneLineError(await parley(['user', 'remove', 'nobody', '--data', dataDir]), /^parley: There is no account nobody@test\.local\.$/);
+  });
+
+  test('`user passwd` changes the password at once', TIMEOUT, async () => {
+    assertOk(await parley(['user', 'add', 'dave', '--password', 'old-pw', '--data', dataDir]));
+    const r = await parley(['user', 'passwd', `dave@${DOMAIN}`, '--password', 'new-pw', '--data', dataDir]);
+    assertOk(r);
+    assert.equal(r.stdout, `Changed the password of dave@${DOMAIN}.\n`);
+    assert.equal(await canLogIn(server.c2sPort, 'dave', 'old-pw'), false);
+    assert.equal(await canLogIn(server.c2sPort, 'dave', 'new-pw'), true);
+  });
+
+  test('`user remove` closes the live session of that user with not-authorized', TIMEOUT, async () => {
+    assertOk(await parley(['user', 'add', 'erin', '--password', 'erin-pw', '--data', dataDir]));
+    const c = await login(server.c2sPort, 'erin', 'erin-pw');
+    try {
+      const status = await parley(['status', '--data', dataDir]);
+      assertOk(status);
+      assert.match(status.stdout, /Parley is running for test\.local/);
+      assert.match(status.stdout, /Online sessions: [1-9]/);
+      const closed = new Promise<string>((resolve) => c.on('error', (err: { condition?: string }) => {
+        if (err.condition) resolve(err.condition);
+      }));
+      const r = await parley(['user', 'remove', 'erin', '--data', dataDir]);
+      assertOk(r);
+      assert.equal(r.stdout, `Removed erin@${DOMAIN}. Closed its 1 open session.\n`);
+      assert.equal(await closed, 'not-authorized');
+    } finally {
+      await c.stop().catch(() => undefined);
+    }
+    const list = await parley(['user', 'list', '--data', dataDir]);
+    assert.doesNotMatch(list.stdout, /erin@/);
+  });
+
+  test('a second `parley serve` on the same data folder fails with one line', TIMEOUT, async () => {
+    const r = await parley(['serve', '--data', dataDir, '--domain', DOMAIN, '--bind', '127.0.0.1', '--c2s-port', '0', '--tls-port', '0',
+      '--http-port', 'off', '--no-discovery']);
+    assertOneLineError(r, new RegExp(`Parley is already running on the data folder .* \\(process ${server.child.pid}\\)`));
+    // …and the first one still serves.
+    assert.equal(await canLogIn(server.c2sPort, 'alice', 'alice-pw'), true);
+  });
+
+  test('`cert show` prints the fingerprint the direct-TLS listener presents, and a CA that verifies it', TIMEOUT, async () => {
+    const r = await parley(['cert', 'show', '--data', dataDir]);
+    assertOk(r);
+    const fingerprint = /^ {2}SHA-256 fingerprint: ([0-9A-F:]+)$/m.exec(r.stdout)?.[1];
+    const caPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/.exec(r.stdout)?.[0];
+    assert.ok(fingerprint, r.stdout);
+    assert.ok(caPem, r.stdout);
+    assert.match(r.stdout, /Names: test\.local, conference\.test\.local/);
+    assert.match(r.stdout, /Valid from \S+ until \S+/);
+    const presented = await new Promise<string>((resolve, reject) => {
+      const s = tls.connect({ host: '127.0.0.1', port: server.tlsPort, servername: DOMAIN, ca: caPem, rejectUnauthorized: true, ALPNProtocols: ['xmpp-client'] }, () => {
+        const fp = s.getPeerCertificate().fingerprint256;
+        s.destroy();
+        resolve(fp);
+      });
+      s.once('error', reject);
+    });
+    assert.equal(presented, fingerprint);
+  });
+});
+
+describe('parley user with no server running', { concurrency: true }, () => {
+  test('duplicate add fails with one line; the stores are used directly', TIMEOUT, async () => {
+    const dataDir = await newDataDir();
+    assertOk(await parley(['user', 'add', 'bob', '--password', 'pw', '--data', dataDir, '--domain', DOMAIN]));
+    assertOneLineError(await parley(['user', 'add', 'bob@test.local', '--password', 'pw2', '--data', dataDir, '--domain', DOMAIN]),
+      /^parley: The account bob@test\.local already exists\.$/);
+    assertOneLineError(await parley(['user', 'add', 'carol@other.local', '--password', 'pw', '--data', dataDir, '--domain', DOMAIN]),
+      /which serves test\.local/);
+    assertOneLineError(await parley(['user', 'add', 'carol', '--data', dataDir, '--domain', DOMAIN]), /No password was given/);
+    const list = await parley(['user', 'list', '--data', dataDir, '--domain', DOMAIN]);
+    assertOk(list);
+    assert.equal(list.stdout, `bob@${DOMAIN}\n`);
+    // Nothing is left behind: no lock, no socket.
+    await assert.rejects(fs.access(path.join(dataDir, 'parley.lock')));
+    await assert.rejects(fs.access(adminSocketPath(dataDir)));
+  });
+
+  test('usage mistakes, a missing or unwritable data folder: one line each', TIMEOUT, async () => {
+    const dataDir = await newDataDir();
+    assertOneLineError(await parley(['user', 'add']), /Which user\?/);
+    assertOneLineError(await parley(['user', 'frob']), /Unknown command "parley user frob"/);
+    assertOneLineError(await parley(['user', 'list', '--data', path.join(dataDir, 'missing')]), /There is no Parley data folder at/);
+    const file = path.join(dataDir, 'a-file');
+    await fs.writeFile(file, '');
+    assertOneLineError(await parley(['user', 'add', 'bob', '--password', 'x', '--data', path.join(file, 'sub')]), /cannot write to its data folder/);
+  });
+
+  test('`serve` on a port in use fails with one line', TIMEOUT, async (t) => {
+    const dataDir = await newDataDir();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    t.after(() => blocker.close());
+    const port = (blocker.address() as net.AddressInfo).port;
+    const r = await parley(['serve', '--data', dataDir, '--domain', DOMAIN, '--bind', '127.0.0.1', '--c2s-port', String(port), '--tls-port', '0',
+      '--http-port', 'off', '--no-discovery', '--log-level', 'warn']);
+    assertOneLineError(r, new RegExp(`Port ${port} \\(client connections\\) on 127\\.0\\.0\\.1 is already in use`));
+    // The failed start released the folder again.
+    await assert.rejects(fs.access(path.join(dataDir, 'parley.lock')));
+  });
+
+  test('a live process holding the lock without answering on the admin socket: the stores are not touched', TIMEOUT, async (t) => {
+    const dataDir = await newDataDir();
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    t.after(() => { holder.kill('SIGKILL'); });
+    await fs.writeFile(path.join(dataDir, 'parley.lock'), `${holder.pid}\nserver\n`);
+    const r = await parley(['user', 'add', 'bob', '--password', 'pw', '--data', dataDir, '--domain', DOMAIN]);
+    assertOneLineError(r, new RegExp(`Parley is running on .* \\(process ${holder.pid}\\) but does not answer on its admin socket .*wait a moment and try again; if it hangs, stop it \\(kill ${holder.pid}\\)`));
+    await assert.rejects(fs.access(path.join(dataDir, 'accounts.db')), 'no store was opened');
+  });
+
+  test('after a killed server: long data folder (socket in the temp folder), stale lock and socket are cleaned up', TIMEOUT, async () => {
+    const base = await newDataDir();
+    const dataDir = path.join(base, 'a-data-folder-with-a-rather-long-name-so-that-the-socket-path-is-too-long-for-sun-path');
+    await fs.mkdir(dataDir);
+    await fs.cp(path.join(base, 'certs'), path.join(dataDir, 'certs'), { recursive: true }).catch(() => undefined);
+    const socketPath = adminSocketPath(dataDir);
+    assert.equal(path.dirname(socketPath), os.tmpdir());
+
+    const first = await serve(dataDir);
+    assert.equal((await fs.stat(socketPath)).mode & 0o777, 0o600);
+    assertOk(await parley(['user', 'add', 'frank', '--password', 'frank-pw', '--data', dataDir]));
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    // The lock and the socket file are still there, but nobody is behind them.
+    await fs.access(path.join(dataDir, 'parley.lock'));
+    assert.ok((await fs.lstat(socketPath)).isSocket());
+
+    const list = await parley(['user', 'list', '--data', dataDir, '--domain', DOMAIN]);
+    assertOk(list);
+    assert.equal(list.stdout, `frank@${DOMAIN}\n`);
+
+    const second = await serve(dataDir);
+    try {
+      assert.equal(await canLogIn(second.c2sPort, 'frank', 'frank-pw'), true);
+    } finally {
+      await second.stop();
+    }
+    await assert.rejects(fs.access(socketPath), 'the socket is removed at a clean stop');
+    await assert.rejects(fs.access(path.join(dataDir, 'parley.lock')), 'the lock is released at a clean stop');
+  });
+});
