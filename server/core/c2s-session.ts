@@ -21,6 +21,27 @@ type Stage = 'pre-tls' | 'pre-auth' | 'pre-bind' | 'ready' | 'closed';
 const IQ_TYPES = new Set(['get', 'set', 'result', 'error']);
 const PRESENCE_TYPES = new Set(['unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', 'error']);
 const MESSAGE_TYPES = new Set(['chat', 'error', 'groupchat', 'headline', 'normal']);
+const SHOW_VALUES = new Set(['away', 'chat', 'dnd', 'xa']);
+
+/** RFC 6121 §4.7: at most one <show/> with a defined value, at most one <priority/> in −128..127 (BAD-38). */
+function presenceProblem(presence: Element): string | null {
+  let shows = 0;
+  let priorities = 0;
+  for (const c of childElements(presence)) {
+    const ns = c.attrs.xmlns as string | undefined;
+    if (ns !== undefined && ns !== NS.client) continue;
+    if (c.name === 'show') {
+      if (++shows > 1) return 'a presence carries at most one <show/>';
+      if (!SHOW_VALUES.has(c.getText())) return `unknown <show/> value "${c.getText()}"`;
+    } else if (c.name === 'priority') {
+      if (++priorities > 1) return 'a presence carries at most one <priority/>';
+      const v = c.getText().trim();
+      if (!/^[+-]?\d{1,4}$/.test(v) || Number(v) < -128 || Number(v) > 127) return 'priority must be an integer from -128 to 127';
+    }
+  }
+  return null;
+}
+
 /** Queued stanzas of one stream beyond which we stop reading its socket until the router catches up. */
 const MAX_QUEUED = 256;
 
@@ -52,6 +73,9 @@ export class C2sSession implements LocalSession {
   private timer: NodeJS.Timeout | null = null;
   private readonly sasl: SaslNegotiation;
   private closedWaiters: (() => void)[] | null = null;
+  /** When data last arrived, and when an idle ping went out (0 = none outstanding); see checkIdle(). */
+  private lastActivity = Date.now();
+  private pingSentAt = 0;
 
   constructor(readonly ctx: ServerContext, socket: net.Socket, readonly directTls: boolean, private readonly onClosed: (s: C2sSession) => void) {
     this.id = `c2s${++sessionCounter}`;
@@ -76,6 +100,8 @@ export class C2sSession implements LocalSession {
   // ---- socket I/O -------------------------------------------------------------------------------------------
 
   private readonly onData = (chunk: Buffer): void => {
+    this.lastActivity = Date.now();
+    this.pingSentAt = 0;
     if (this.bucket) {
       const wait = this.bucket.take(chunk.length);
       if (wait > 0) {
@@ -87,15 +113,35 @@ export class C2sSession implements LocalSession {
     this.framing.write(chunk);
   };
 
+  /**
+   * Silent-peer check, called periodically by the listener (CORE-12): a bound client that has sent nothing for
+   * idlePingSeconds gets a ping; one that still sends nothing within pingTimeoutSeconds is gone.
+   */
+  checkIdle(now: number): void {
+    if (this.stage !== 'ready' || this.closeSent) return;
+    const { idlePingSeconds, pingTimeoutSeconds } = this.ctx.config;
+    if (this.pingSentAt !== 0) {
+      if (now - this.pingSentAt >= pingTimeoutSeconds * 1000) this.closeWithError('connection-timeout', 'no answer to a ping');
+    } else if (now - this.lastActivity >= idlePingSeconds * 1000) {
+      this.pingSentAt = now;
+      this.write(el('iq', { type: 'get', id: `idle-${now}`, from: this.ctx.config.domain, to: this.jid.toString() }, el('ping', { xmlns: NS.ping })).toString());
+    }
+  }
+
   private attach(socket: net.Socket): void {
     socket.on('data', this.onData);
     socket.on('error', (err) => this.ctx.log.debug('c2s', `${this.id} socket error: ${err.message}`));
     socket.on('close', () => this.destroyed());
     socket.setNoDelay(true);
+    // The OS notices peers that vanished without a FIN (power cut, Wi-Fi gone) even on idle connections.
+    socket.setKeepAlive(true, 60_000);
   }
 
-  private write(data: string): void {
-    if (this.stage === 'closed' || this.socket.destroyed) return;
+  private write(data: string, written?: (ok: boolean) => void): void {
+    if (this.stage === 'closed' || this.socket.destroyed) {
+      written?.(false);
+      return;
+    }
     if (!this.corked) {
       // Batch all writes of one tick into one TLS record / TCP segment (DESIGN.md performance facts).
       this.corked = true;
@@ -105,12 +151,17 @@ export class C2sSession implements LocalSession {
         this.socket.uncork();
       });
     }
-    this.socket.write(data);
+    if (written) this.socket.write(data, (err) => written(!err));
+    else this.socket.write(data);
   }
 
-  send(stanza: Element): void {
+  send(stanza: Element, written?: (ok: boolean) => void): void {
+    if (written && this.closeSent) {
+      written(false);   // nothing after our </stream:stream> reaches the client
+      return;
+    }
     this.ctx.stats.stanzasOut++;
-    this.write(stanza.toString());
+    this.write(stanza.toString(), written);
   }
 
   // ---- stream header and closing ----------------------------------------------------------------------------
@@ -150,6 +201,7 @@ export class C2sSession implements LocalSession {
         break;
       case 'pre-auth':
         f.children.push(...this.sasl.features());
+        for (const p of this.ctx.featureProviders) if (p.preAuthFeatures) f.children.push(...p.preAuthFeatures(this));
         break;
       case 'pre-bind':
         f.children.push(el('bind', { xmlns: NS.bind }), el('session', { xmlns: NS.session }, el('optional')));
@@ -333,6 +385,13 @@ export class C2sSession implements LocalSession {
       const payload = childElements(stanza)[0];
       if (payload?.getNS() === NS.bind && payload.getName() === 'bind') return bindResource(this, stanza, payload);
     }
+    if (this.stage === 'pre-auth' && kind === 'iq') {
+      // The one exception before login: an iq get/set for a pre-auth handler (XEP-0077 in-band registration).
+      const children = childElements(stanza);
+      const handler = children.length === 1 ? this.ctx.preAuthIq.get(children[0].getNS() ?? '') : undefined;
+      const type = stanza.attrs.type as string | undefined;
+      if (handler && (type === 'get' || type === 'set') && stanza.attrs.id !== undefined) return handler(this, stanza);
+    }
     if (this.stage !== 'ready') {
       // Stanzas before negotiation completed are refused and never processed (CORE-08, BAD-18).
       this.closeWithError('not-authorized', 'log in and bind a resource before sending stanzas');
@@ -346,14 +405,20 @@ export class C2sSession implements LocalSession {
     const rawType = a.type;
     let type: string;
     if (kind === 'iq') {
+      // Without an id no reply could be correlated: drop it rather than answer (RFC 6120 §8.2.3, BAD-34).
+      if (a.id === undefined) return this.ctx.log.debug('c2s', `${this.id} dropped an iq without id`);
       if (rawType === undefined || !IQ_TYPES.has(rawType)) return this.refuse(stanza, 'bad-request', 'an iq needs type get, set, result or error');
-      if (a.id === undefined) return this.refuse(stanza, 'bad-request', 'an iq needs an id');
       if (rawType === 'get' || rawType === 'set') {
-        if (childElements(stanza).length !== 1) return this.refuse(stanza, 'bad-request', 'an iq get or set carries exactly one payload element');
+        const payload = childElements(stanza);
+        if (payload.length !== 1) return this.refuse(stanza, 'bad-request', 'an iq get or set carries exactly one payload element');
+        // A resource is bound already; RFC 6120 has no second bind on one stream (BAD-22).
+        if (!hadTo && payload[0].getName() === 'bind' && payload[0].getNS() === NS.bind) return this.refuse(stanza, 'not-allowed', 'a resource is already bound to this stream');
       }
       type = rawType;
     } else if (kind === 'presence') {
       if (rawType !== undefined && !PRESENCE_TYPES.has(rawType)) return this.refuse(stanza, 'bad-request', `unknown presence type "${rawType}"`);
+      const problem = presenceProblem(stanza);
+      if (problem) return this.refuse(stanza, 'bad-request', problem);
       type = rawType ?? 'available';
     } else {
       // Unknown or missing message types are treated as normal (RFC 6121 §5.2.2, BAD-39).

@@ -9,6 +9,11 @@ export type RegistrationPolicy = 'closed' | 'invite' | 'open';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 /** What happens when a client binds a resource that is already in use (RFC 6120 §7.7.2.2, CORE-43). */
 export type ResourceConflictPolicy = 'new-resource' | 'kick-old' | 'refuse';
+/** Roles of the XEP-0157 contact addresses, as in the serverinfo form's `<role>-addresses` fields. */
+export const CONTACT_ROLES = ['abuse', 'admin', 'feedback', 'sales', 'security', 'status', 'support'] as const;
+export type ContactRole = typeof CONTACT_ROLES[number];
+/** Contact addresses published in the server's disco#info (XEP-0157): URIs such as mailto:, xmpp:, https:. */
+export type ContactAddresses = Partial<Record<ContactRole, string[]>>;
 
 export interface Limits {
   enabled: boolean;
@@ -30,6 +35,12 @@ export interface Limits {
   bindAttempts: number;
   /** Seconds an unauthenticated connection may take to log in (BAD-12). */
   preAuthTimeoutSeconds: number;
+  /** Largest vCard (XEP-0054) an account may store, in bytes; larger ones are refused with not-acceptable (VCARD-02). */
+  maxVcardBytes: number;
+  /** Everything one account may keep in private XML storage (XEP-0049), in bytes. */
+  maxPrivateBytes: number;
+  /** Accounts that in-band registration (XEP-0077) creates per remote address per hour (SVC-13). */
+  registrationsPerIpPerHour: number;
 }
 
 export interface ServerConfig {
@@ -41,6 +52,8 @@ export interface ServerConfig {
   s2sPort: number | null;
   httpPort: number | null;
   discovery: boolean;
+  /** Interfaces for mDNS discovery by name (e.g. ["eth0"]); unset: every LAN interface, no loopback-only or VPN. */
+  discoveryInterfaces?: string[];
   registration: RegistrationPolicy;
   logLevel: LogLevel;
   /** STARTTLS required before authentication (appliance default; CORE-16). */
@@ -48,8 +61,19 @@ export interface ServerConfig {
   resourceConflict: ResourceConflictPolicy;
   /** Seconds to wait for a peer's closing tag before dropping the connection (CORE-10). */
   closeTimeoutSeconds: number;
+  /** A bound client silent this long is pinged (XEP-0199); no answer within pingTimeoutSeconds → connection-timeout (CORE-12). */
+  idlePingSeconds: number;
+  pingTimeoutSeconds: number;
   scramIterations: number;
   serverName: string;
+  /** Messages kept in offline storage per user (XEP-0160); when full, senders get service-unavailable. 0 = none. */
+  offlineQuota: number;
+  /** Published in the server's disco#info as the XEP-0157 serverinfo form; empty = no form. */
+  contactAddresses: ContactAddresses;
+  /** The headless admin console (/admin on httpPort) answers other addresses than loopback (default false). */
+  consoleRemote: boolean;
+  /** The setup wizard has been completed; until then a fresh data folder offers it behind a one-time link. */
+  setupDone: boolean;
   limits: Limits;
 }
 
@@ -69,6 +93,9 @@ export const DEFAULT_LIMITS: Limits = {
   maxResourcesPerAccount: 20,
   bindAttempts: 8,
   preAuthTimeoutSeconds: 60,
+  maxVcardBytes: 64 * 1024,
+  maxPrivateBytes: 1024 * 1024,
+  registrationsPerIpPerHour: 5,
 };
 
 /** Limits when switched off with --limits off (for benchmarks): the protocol floors stay, the throttles go. */
@@ -83,6 +110,7 @@ export const NO_LIMITS: Limits = {
   authFailuresBeforeLockout: Number.MAX_SAFE_INTEGER,
   maxResourcesPerAccount: 1000,
   preAuthTimeoutSeconds: 300,
+  registrationsPerIpPerHour: Number.MAX_SAFE_INTEGER,
 };
 
 export function defaultDataDir(): string {
@@ -112,8 +140,14 @@ export function defaultConfig(dataDir: string = defaultDataDir()): ServerConfig 
     requireTls: true,
     resourceConflict: 'new-resource',
     closeTimeoutSeconds: 10,
+    idlePingSeconds: 300,
+    pingTimeoutSeconds: 60,
     scramIterations: 4096,
     serverName: 'Parley',
+    offlineQuota: 500,
+    contactAddresses: {},
+    consoleRemote: false,
+    setupDone: false,
     limits: { ...DEFAULT_LIMITS },
   };
 }
@@ -180,7 +214,31 @@ export function validateConfig(c: ServerConfig): void {
   if (!['error', 'warn', 'info', 'debug'].includes(c.logLevel)) {
     throw new ConfigError(`Log level "${c.logLevel}" is unknown; use error, warn, info or debug.`);
   }
+  if (!Number.isInteger(c.offlineQuota) || c.offlineQuota < 0) {
+    throw new ConfigError(`The offline message quota must be a whole number of messages (0 or more), not ${c.offlineQuota}.`);
+  }
   if (c.limits.maxStanzaBytes < 10000) {
     throw new ConfigError('The stanza size limit must be at least 10000 bytes (RFC 6120 §13.12).');
+  }
+  c.contactAddresses ??= {};
+  validateContactAddresses(c.contactAddresses);
+}
+
+/** XEP-0157 addresses must be URIs (mailto:, xmpp:, https:…) under a known role. */
+function validateContactAddresses(a: unknown): void {
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) {
+    throw new ConfigError('Contact addresses must be given per role, e.g. { "admin": ["mailto:admin@example.org"] }.');
+  }
+  for (const [role, list] of Object.entries(a)) {
+    if (!(CONTACT_ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError(`"${role}" is not a kind of contact address; use ${CONTACT_ROLES.join(', ')}.`);
+    }
+    if (!Array.isArray(list)) throw new ConfigError(`The ${role} contact addresses must be a list.`);
+    for (const uri of list) {
+      if (typeof uri !== 'string' || !/^[a-z][a-z0-9+.-]*:\S+$/i.test(uri)) {
+        const hint = typeof uri === 'string' && /^[^\s:]+@[^\s:]+$/.test(uri) ? ` Write it as mailto:${uri} or xmpp:${uri}.` : '';
+        throw new ConfigError(`The ${role} contact address "${String(uri)}" is not an address with a scheme such as mailto:, xmpp: or https:.${hint}`);
+      }
+    }
   }
 }

@@ -64,13 +64,20 @@ export async function startC2sListeners(ctx: ServerContext): Promise<C2sListener
       if (direct) {
         const context = ctx.secureContext();
         if (!context) continue;
-        server = tls.createServer({
-          SNICallback: (_name, cb) => cb(null, ctx.secureContext() ?? undefined),
-          ALPNProtocols: ['xmpp-client'],
-          minVersion: 'TLSv1.2',
-        }, (s) => accept(s, true));
-        // A failed handshake just closes the connection (CORE-18); nothing to answer.
-        server.on('tlsClientError', (err) => log.debug('tls', `handshake failed: ${err.message}`));
+        // Accept TCP and wrap it ourselves, exactly as STARTTLS does: tls.createServer with only an SNICallback has
+        // no certificate for clients that send no SNI (every client connecting by IP address, common on a LAN).
+        server = net.createServer((raw) => {
+          const current = ctx.secureContext() ?? context;
+          const secure = new tls.TLSSocket(raw, {
+            isServer: true,
+            secureContext: current,
+            SNICallback: (_name, cb) => cb(null, ctx.secureContext() ?? current),
+            ALPNProtocols: ['xmpp-client'],
+          });
+          // A failed handshake just closes the connection (CORE-18); nothing to answer.
+          secure.once('error', (err) => log.debug('tls', `handshake failed: ${err.message}`));
+          accept(secure, true);
+        });
       } else {
         server = net.createServer((s) => accept(s, false));
       }
@@ -82,5 +89,13 @@ export async function startC2sListeners(ctx: ServerContext): Promise<C2sListener
     for (const s of result.servers) s.close();
     throw err;
   }
+  // One sweeper for all sessions rather than a timer each: idle checks need only coarse timing (CORE-12).
+  const sweepMs = Math.max(1000, Math.min(config.idlePingSeconds, config.pingTimeoutSeconds) * 500);
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const s of result.sessions) s.checkIdle(now);
+  }, sweepMs);
+  sweeper.unref();
+  for (const s of result.servers) s.once('close', () => clearInterval(sweeper));
   return result;
 }

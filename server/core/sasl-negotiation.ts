@@ -12,6 +12,7 @@ import type { C2sSession } from './c2s-session.js';
 export class SaslNegotiation {
   private mechanism: SaslMechanism | null = null;
   private failures = 0;
+  private protocolFailures = 0;
   /** The account the current exchange asked about (set by lookup), for the lockout and the log. */
   private attemptUser: string | null = null;
   private lockedSeconds = 0;
@@ -133,8 +134,13 @@ export class SaslNegotiation {
       if (this.attemptUser && condition === 'not-authorized') s.ctx.lockout.fail(this.attemptUser, s.remoteAddress);
       s.ctx.log.info('c2s', `${s.id} failed login${this.attemptUser ? ' as ' + this.attemptUser : ''} from ${s.remoteAddress} (${condition})`);
     }
-    this.failures++;
-    if (this.failures >= s.ctx.config.limits.authAttemptsPerStream) {
+    // Wrong credentials count against the small retry budget of RFC 6120 §6.4.5 (CORE-33). Protocol-level
+    // failures (a mechanism the client could not complete, e.g. slixmpp trying tls-unique on TLS 1.3 before
+    // falling back) get a separate, larger budget so that a client's fallback chain is not mistaken for guessing.
+    const credential = condition === 'not-authorized' || condition === 'temporary-auth-failure' || condition === 'invalid-authzid';
+    if (credential) this.failures++;
+    else this.protocolFailures++;
+    if (this.failures >= s.ctx.config.limits.authAttemptsPerStream || this.protocolFailures >= 2 * s.ctx.config.limits.authAttemptsPerStream) {
       s.closeWithError('policy-violation', 'too many failed authentication attempts');
     }
   }
