@@ -22,7 +22,24 @@ export interface StreamOwner {
 export interface StreamFeatureProvider {
   /** Extra features after bind (e.g. <sm/>, <csi/>, <ver/>). */
   postAuthFeatures(): Element[];
+  /** Extra features before authentication, next to the SASL mechanisms (e.g. XEP-0077 <register/>). */
+  preAuthFeatures?(stream: PreAuthStream): Element[];
 }
+
+/** A client stream that has not authenticated yet, as pre-auth handlers see it. */
+export interface PreAuthStream {
+  readonly id: string;
+  /** TLS is in place (STARTTLS done or direct TLS). */
+  readonly secure: boolean;
+  readonly remoteAddress: string;
+  send(element: Element): void;
+}
+
+/**
+ * Handles an iq get/set a client sends before authenticating, for one payload namespace (XEP-0077 in-band
+ * registration). It answers on the stream itself; it must not throw or reject.
+ */
+export type PreAuthIqHandler = (stream: PreAuthStream, iq: Element) => void | Promise<void>;
 
 export interface ServerContext {
   readonly config: ServerConfig;
@@ -35,6 +52,8 @@ export interface ServerContext {
   secureContext(): tls.SecureContext | null;
   readonly streamElements: Map<string, StreamElementHandler>;
   readonly featureProviders: StreamFeatureProvider[];
+  /** Pre-auth iq handlers by payload namespace; any other stanza before authentication closes the stream. */
+  readonly preAuthIq: Map<string, PreAuthIqHandler>;
   /** Served domains: the main domain and its service subdomains. */
   isLocalDomain(domain: string): boolean;
   readonly stats: { logins: number; failedLogins: number; stanzasIn: number; stanzasOut: number };

@@ -1,0 +1,226 @@
+// XEP-0077: In-Band Registration — account creation before login only when `registration` is 'open' (and only
+// over TLS, rate-limited per address); password change and account removal for logged-in users always.
+import { el, childElements, firstChildElement, type Element } from '../core/xml.js';
+import { NS } from '../core/namespaces.js';
+import { StanzaError, stanzaErrorReply, type StanzaErrorCondition, type StanzaErrorOptions } from '../core/errors.js';
+import { prepLocalpart, tryParseJid, makeJid } from '../core/jid.js';
+import type { PreAuthStream } from '../core/context.js';
+import type { StanzaEvent } from '../core/router.js';
+import { AccountExistsError } from '../storage/accounts.js';
+import type { ServerModule, ModuleContext } from './module.js';
+import { processOutbound } from './subscription.js';
+import { replyResult } from './iq-reply.js';
+
+export const NS_REGISTER = 'jabber:iq:register';
+export const NS_REGISTER_FEATURE = 'http://jabber.org/features/iq-register';
+
+/** Passwords longer than this are refused (they would only serve to make key derivation expensive). */
+const MAX_PASSWORD_LENGTH = 1024;
+const HOUR = 3600 * 1000;
+const INSTRUCTIONS = 'Choose a username and password for use with this server.';
+
+/** The username and password of a registration or password change, from the data form if one was sent (§4). */
+function submitted(query: Element): { username: string | null; password: string | null } {
+  const form = query.getChild('x', NS.dataForms);
+  if (form) {
+    const value = (name: string): string | null => {
+      const f = form.getChildren('field').find((x) => x.attrs.var === name);
+      return f ? f.getChildText('value') ?? '' : null;
+    };
+    return { username: value('username'), password: value('password') };
+  }
+  return { username: query.getChildText('username'), password: query.getChildText('password') };
+}
+
+function registrationForm(): Element {
+  return el('x', { xmlns: NS.dataForms, type: 'form' },
+    el('title', null, 'Create an account'),
+    el('instructions', null, INSTRUCTIONS),
+    el('field', { type: 'hidden', var: 'FORM_TYPE' }, el('value', null, NS_REGISTER)),
+    el('field', { type: 'text-single', var: 'username', label: 'Username' }, el('required')),
+    el('field', { type: 'text-private', var: 'password', label: 'Password' }, el('required')));
+}
+
+function checkPassword(password: string | null): string {
+  // An empty password never replaces one (§3.3) nor creates an account (§3.1): not-acceptable. The password
+  // itself is never echoed in errors (SVC-14).
+  if (password === null || password === '') throw new StanzaError('not-acceptable', { text: 'a password is required' });
+  if (password.length > MAX_PASSWORD_LENGTH) throw new StanzaError('not-acceptable', { text: `passwords are limited to ${MAX_PASSWORD_LENGTH} characters` });
+  return password;
+}
+
+// ---- account removal ------------------------------------------------------------------------------------------
+
+interface PerUserStore { removeUser?: (user: string) => Promise<void> }
+
+/**
+ * Cancel every subscription and pending request a user who is going away has (XEP-0077 §3.2: "cancel all existing
+ * presence subscriptions"), as if the user had sent unsubscribed/unsubscribe to each contact (RFC 6121 §3.2, §3.3):
+ * contacts get unavailable presence, the subscription stanzas and roster pushes, and their rosters lose the
+ * subscription, so an account registered later under the same name inherits nobody's presence.
+ */
+async function cancelSubscriptions(ctx: ModuleContext, user: string): Promise<void> {
+  const userBare = makeJid(user, ctx.config.domain);
+  for (const item of await ctx.stores.roster.all(user)) {
+    const contact = tryParseJid(item.jid);
+    if (!contact || contact.resource !== '' || contact.equals(userBare)) continue;
+    if (item.subscription === 'from' || item.subscription === 'both' || item.pendingIn) {
+      await processOutbound(ctx, userBare, contact, 'unsubscribed', el('presence', { type: 'unsubscribed' }));
+    }
+    if (item.subscription === 'to' || item.subscription === 'both' || item.ask) {
+      await processOutbound(ctx, userBare, contact, 'unsubscribe', el('presence', { type: 'unsubscribe' }));
+    }
+  }
+}
+
+/**
+ * Delete an account and everything stored for it: the account itself first (no new logins), then the
+ * subscriptions contacts hold with it, then every store that keeps per-user data (roster, vCard, private XML,
+ * last activity, offline messages, … — any store with a removeUser method). Then `beforeDisconnect` runs (the
+ * iq result of XEP-0077 §3.2), then all of the account's streams are closed with <not-authorized/> (SVC-15).
+ * Exported for AdminService.
+ */
+export async function removeAccount(ctx: ModuleContext, user: string, beforeDisconnect?: () => void): Promise<void> {
+  await ctx.stores.accounts.remove(user).catch(() => undefined);
+  await cancelSubscriptions(ctx, user);
+  for (const [name, store] of Object.entries(ctx.stores as unknown as Record<string, PerUserStore>)) {
+    if (name !== 'accounts' && typeof store?.removeUser === 'function') await store.removeUser(user);
+  }
+  ctx.log.info('register', `account ${user}@${ctx.config.domain} removed`);
+  beforeDisconnect?.();
+  for (const s of ctx.sessions.ofAccount(makeJid(user, ctx.config.domain))) s.closeWithError('not-authorized', 'the account was removed');
+}
+
+// ---- the module -----------------------------------------------------------------------------------------------
+
+export const registerModule: ServerModule = {
+  name: 'register',
+  spec: 'XEP-0077: In-Band Registration',
+  load(ctx) {
+    const { config } = ctx;
+    const open = (): boolean => config.registration === 'open';
+    // Disco lists registration only when anyone may register (DISCO 11a); password change works regardless.
+    if (open()) ctx.disco.addFeature('host', NS_REGISTER);
+
+    ctx.featureProviders.push({
+      postAuthFeatures: () => [],
+      preAuthFeatures: (stream) => open() && stream.secure ? [el('register', { xmlns: NS_REGISTER_FEATURE })] : [],
+    });
+
+    /** Successful registrations per remote address in the last hour (SVC-13 rate limit). */
+    const recent = new Map<string, number[]>();
+    /** Streams that already created an account: one per stream, then log in (§3.1.1). */
+    const registeredOn = new WeakSet<PreAuthStream>();
+    const withinRate = (ip: string): boolean => {
+      const now = Date.now();
+      const list = (recent.get(ip) ?? []).filter((t) => now - t < HOUR);
+      if (list.length === 0) recent.delete(ip);
+      else recent.set(ip, list);
+      return list.length < config.limits.registrationsPerIpPerHour;
+    };
+    const noteRegistration = (ip: string): void => {
+      const list = recent.get(ip) ?? [];
+      list.push(Date.now());
+      recent.set(ip, list);
+    };
+
+    const createAccount = async (stream: PreAuthStream, query: Element): Promise<void> => {
+      if (firstChildElement(query)?.getName() === 'remove') {
+        // Cancelling a registration before logging in: there is no account to cancel (§3.2 error table).
+        throw new StanzaError('unexpected-request', { text: 'log in to remove your account' });
+      }
+      if (registeredOn.has(stream)) throw new StanzaError('not-acceptable', { text: 'an account was already created on this connection; log in with it' });
+      const { username: rawUser, password: rawPassword } = submitted(query);
+      if (rawUser === null || rawUser === '') throw new StanzaError('not-acceptable', { text: 'a username is required' });
+      const password = checkPassword(rawPassword);
+      let username: string;
+      try {
+        username = prepLocalpart(rawUser);
+      } catch {
+        throw new StanzaError('not-acceptable', { text: 'this username cannot be used in an address' });
+      }
+      if (!withinRate(stream.remoteAddress)) throw new StanzaError('not-acceptable', { text: 'too many accounts were created from your address; try again later' });
+      // Names that map to an existing account under PRECIS (case, width…) are the same account (BAD-31).
+      if (await ctx.stores.accounts.exists(username)) throw new StanzaError('conflict', { text: 'this username is taken' });
+      try {
+        await ctx.stores.accounts.create(username, password);
+      } catch (err) {
+        if (err instanceof AccountExistsError) throw new StanzaError('conflict', { text: 'this username is taken' });
+        throw err;
+      }
+      registeredOn.add(stream);
+      noteRegistration(stream.remoteAddress);
+      ctx.log.info('register', `${stream.id} created the account ${username}@${config.domain} from ${stream.remoteAddress}`);
+    };
+
+    // Before authentication (handed over by the c2s stream): XEP-0077 §3.1 with a server.
+    ctx.preAuthIq.set(NS_REGISTER, async (stream, iq) => {
+      const a = iq.attrs as Record<string, string | undefined>;
+      const answer = (reply: Element): void => {
+        delete reply.attrs.to;
+        if (a.to !== undefined) reply.attrs.from = config.domain;
+        else delete reply.attrs.from;
+        stream.send(reply);
+      };
+      const fail = (condition: StanzaErrorCondition, opts: StanzaErrorOptions = {}): void => answer(stanzaErrorReply(iq, condition, opts));
+      try {
+        const query = firstChildElement(iq)!;
+        const target = a.to === undefined ? null : tryParseJid(a.to);
+        if (a.to !== undefined && (!target || target.toString() !== config.domain)) return fail('service-unavailable');
+        if (query.getName() !== 'query') return fail('service-unavailable');
+        // Registration off: as if unsupported (§3.1, SVC-12).
+        if (!open()) return fail('service-unavailable', { text: 'accounts are created by the administrator' });
+        if (!stream.secure) return fail('not-authorized', { text: 'registration needs an encrypted connection' });
+        if (a.type === 'get') {
+          return answer(el('iq', { type: 'result', id: a.id },
+            el('query', { xmlns: NS_REGISTER }, el('instructions', null, INSTRUCTIONS), el('username'), el('password'), registrationForm())));
+        }
+        await createAccount(stream, query);
+        answer(el('iq', { type: 'result', id: a.id }));
+      } catch (err) {
+        if (err instanceof StanzaError) return fail(err.condition, err.options);
+        ctx.log.error('register', `registration failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        fail('internal-server-error');
+      }
+    });
+
+    // After authentication: the account's own registration (§3.1 "already registered", §3.2, §3.3).
+    const mine = (ev: StanzaEvent): boolean => ev.to.domain === config.domain;
+    ctx.router.hookIq('get', ['self', 'host'], NS_REGISTER, 'query', (ev) => {
+      if (!mine(ev)) return false;
+      return replyResult(ev, el('query', { xmlns: NS_REGISTER },
+        el('registered'), el('instructions', null, 'You are registered. Send a new password to change it, or <remove/> to delete your account.'),
+        el('username', null, ev.from.local), el('password')));
+    });
+
+    ctx.router.hookIq('set', ['self', 'host'], NS_REGISTER, 'query', async (ev) => {
+      if (!mine(ev)) return false;
+      const user = ev.from.local;
+      const query = firstChildElement(ev.stanza)!;
+      const children = childElements(query);
+      if (children.some((c) => c.getName() === 'remove')) {
+        // <remove/> must be the only child (§3.2 bad-request).
+        if (children.length !== 1) throw new StanzaError('bad-request', { text: '<remove/> must be the only child of <query/>' });
+        await removeAccount(ctx, user, () => replyResult(ev));
+        return true;
+      }
+      // Password change (§3.3).
+      if ((ev.origin as { secure?: boolean } | null)?.secure === false) {
+        throw new StanzaError('not-authorized', { text: 'change passwords only over an encrypted connection' });
+      }
+      const { username, password } = submitted(query);
+      if (username !== null && username !== '') {
+        let prepped: string | null;
+        try {
+          prepped = prepLocalpart(username);
+        } catch {
+          prepped = null;
+        }
+        if (prepped !== user) throw new StanzaError('bad-request', { text: 'you can only change the password of the account you are logged in with' });
+      }
+      await ctx.stores.accounts.setPassword(user, checkPassword(password));
+      ctx.log.info('register', `${user}@${config.domain} changed their password`);
+      return replyResult(ev);
+    });
+  },
+};
