@@ -6,7 +6,11 @@ import type { Element } from './xml.js';
 export interface LocalSession {
   readonly jid: Jid;           // full JID once bound
   readonly id: string;         // server-wide unique, for logs and the admin console
-  send(stanza: Element): void;
+  /**
+   * Queue a stanza for the client. `written`, when given, is called once: true after the bytes were handed to the
+   * OS socket, false if the stream ended (or was closing) first — offline delivery deletes only on true.
+   */
+  send(stanza: Element, written?: (ok: boolean) => void): void;
   /** Last available presence broadcast by this resource (RFC 6121 §4.2); null = not (yet) available. */
   presence: Element | null;
   /** Priority from that presence (−128…127; RFC 6121 §4.7.2.3). */

@@ -2,10 +2,18 @@
 import { prepareDataDir } from './schema.js';
 import { AccountStore } from './accounts.js';
 import { RosterStore } from './roster.js';
+import { VcardStore } from './vcard.js';
+import { PrivateStore } from './private.js';
+import { LastActivityStore } from './last-activity.js';
+import { OfflineStore } from './offline.js';
 
 export interface Stores {
   accounts: AccountStore;
   roster: RosterStore;
+  vcard: VcardStore;
+  private: PrivateStore;
+  lastActivity: LastActivityStore;
+  offline: OfflineStore;
 }
 
 /** Open the stores of a data dir; `null` keeps everything in memory (tests of single modules). */
@@ -14,5 +22,9 @@ export async function openStores(dataDir: string | null, opts: { scramIterations
   return {
     accounts: await AccountStore.open(dataDir, opts.scramIterations),
     roster: await RosterStore.open(dataDir),
+    vcard: await VcardStore.open(dataDir),
+    private: await PrivateStore.open(dataDir),
+    lastActivity: await LastActivityStore.open(dataDir),
+    offline: await OfflineStore.open(dataDir),
   };
 }
