@@ -5,5 +5,16 @@ import { pingModule } from './ping.js';
 import { versionModule } from './version.js';
 import { timeModule } from './time.js';
 import { legacySessionModule } from './legacy-session.js';
+import { deliveryModule } from './delivery.js';
+import { offlineModule } from './offline.js';
+import { vcardModule } from './vcard.js';
+import { privateStorageModule } from './private-storage.js';
+import { lastActivityModule } from './last-activity.js';
+import { registerModule } from './register.js';
+import { contactAddressesModule } from './contact-addresses.js';
+import { rosterModule } from './roster.js';
+import { presenceModule } from './presence.js';
 
-export const DEFAULT_MODULES: ServerModule[] = [discoModule, pingModule, versionModule, timeModule, legacySessionModule];
+export const DEFAULT_MODULES: ServerModule[] = [discoModule, pingModule, versionModule, timeModule, legacySessionModule, deliveryModule, offlineModule,
+  vcardModule, privateStorageModule, lastActivityModule, registerModule, contactAddressesModule,
+  rosterModule, presenceModule];

@@ -1,6 +1,14 @@
 // Rosters (RFC 6121 §2) and subscription state (§3, Appendix A): one document per (user, contact), indexed by
-// user, plus one version counter per user for roster versioning (RFC 6121 §2.6, a server MUST).
+// user, plus one version document per user for roster versioning (RFC 6121 §2.6, a server MUST).
 // Contacts are bare JID strings; NeDB cannot use them as field names (they contain dots), hence one doc each.
+// `user` is the account's normalised localpart (as in the account store).
+//
+// Versions: every change a client can see (an item added, changed or removed) bumps the user's counter and stamps
+// the item with it; a removed item leaves a tombstone carrying its version, so a client that presents an older
+// version can be sent just the items changed since (§2.6.3 "interim roster pushes"). A version string is
+// `<epoch>-<counter>`: the epoch is random per account, so a version from a reset data dir or from a deleted and
+// re-created account never matches.
+import { randomBytes } from 'node:crypto';
 import { Collection } from './collection.js';
 
 /** The subscription attribute of RFC 6121 §2.1.2.5. */
@@ -22,10 +30,15 @@ export interface RosterItem {
   listed: boolean;
 }
 
-interface ItemDoc extends RosterItem { _id: string; user: string }
-interface VersionDoc { _id: string; user: string; ver: number }
+/** One entry of "what changed since version X": an item as it is now, or the JID of a removed one. */
+export type RosterChange = { ver: string; item: RosterItem } | { ver: string; removed: string };
+
+interface ItemDoc extends RosterItem { _id: string; user: string; ver?: number; removed?: boolean }
+interface VersionDoc { _id: string; user: string; ver: number; epoch?: string }
 
 export class RosterStore {
+  private readonly locks = new Map<string, Promise<void>>();
+
   private constructor(private readonly items: Collection<ItemDoc>, private readonly versions: Collection<VersionDoc>) {}
 
   static async open(dataDir: string | null): Promise<RosterStore> {
@@ -39,24 +52,68 @@ export class RosterStore {
     return `${user}\u0000${contact}`;
   }
 
+  /**
+   * Run `fn` with the user's roster to itself: read-modify-write sequences of one account never interleave
+   * (two subscription stanzas crossing each other would otherwise lose an update). Never nest two locks.
+   */
+  lock<T>(user: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(user) ?? Promise.resolve();
+    const run = prev.then(fn);
+    const tail = run.then(() => undefined, () => undefined);
+    this.locks.set(user, tail);
+    void tail.then(() => {
+      if (this.locks.get(user) === tail) this.locks.delete(user);
+    });
+    return run;
+  }
+
+  /** The live item for a contact (listed or only pending-in), or null. */
   async get(user: string, contact: string): Promise<RosterItem | null> {
     const d = await this.items.findOne({ _id: this.id(user, contact) });
-    return d ? strip(d) : null;
+    return d && !d.removed ? strip(d) : null;
   }
 
+  /** All live items of a user, listed or not, sorted by JID. */
   async all(user: string): Promise<RosterItem[]> {
-    return (await this.items.find({ user }, { jid: 1 })).map(strip);
+    return (await this.items.find({ user, removed: { $ne: true } }, { jid: 1 })).map(strip);
   }
 
-  /** Write an item and bump the roster version; resolves with the new version once it is on disk. */
-  async put(user: string, item: RosterItem): Promise<number> {
-    await this.items.put({ ...item, _id: this.id(user, item.jid), user });
-    return this.bump(user);
+  /** The roster proper, as a roster get shows it. */
+  async listed(user: string): Promise<RosterItem[]> {
+    return (await this.all(user)).filter((i) => i.listed);
   }
 
-  async remove(user: string, contact: string): Promise<number> {
-    await this.items.remove({ _id: this.id(user, contact) });
-    return this.bump(user);
+  /**
+   * Write an item. A change the user can see (`visible`) bumps the roster version; resolves with the item's
+   * version string once it is on disk (the current version when nothing visible changed).
+   */
+  async put(user: string, item: RosterItem, visible = true): Promise<string> {
+    const old = await this.items.findOne({ _id: this.id(user, item.jid) });
+    const v = await this.currentVersion(user);
+    // An invisible write keeps the item's version (a tombstone's too: to a client the contact is still gone).
+    let n = old?.ver ?? 0;
+    if (visible) n = await this.bump(user, v);
+    await this.items.put({ ...clean(item), _id: this.id(user, item.jid), user, ver: n });
+    return format(v.epoch, visible ? n : v.ver);
+  }
+
+  /**
+   * Remove an item. A listed one leaves a tombstone for interim pushes and bumps the version (returned);
+   * a pending-only record just goes (null).
+   */
+  async remove(user: string, contact: string): Promise<string | null> {
+    const old = await this.items.findOne({ _id: this.id(user, contact) });
+    if (!old || old.removed) return null;
+    if (!old.listed) {
+      // Never visible since its version: a record that replaced a tombstone becomes that tombstone again.
+      if (old.ver) await this.items.put(tombstone(old._id, user, contact, old.ver));
+      else await this.items.remove({ _id: old._id });
+      return null;
+    }
+    const v = await this.currentVersion(user);
+    const n = await this.bump(user, v);
+    await this.items.put(tombstone(old._id, user, contact, n));
+    return format(v.epoch, n);
   }
 
   /** Drop a user's whole roster (account removal). */
@@ -65,21 +122,72 @@ export class RosterStore {
     await this.versions.remove({ _id: user });
   }
 
-  async version(user: string): Promise<number> {
-    return (await this.versions.findOne({ _id: user }))?.ver ?? 0;
+  /** The current roster version string (RFC 6121 §2.6). */
+  async version(user: string): Promise<string> {
+    const v = await this.currentVersion(user);
+    return format(v.epoch, v.ver);
   }
 
-  private async bump(user: string): Promise<number> {
-    const ver = (await this.version(user)) + 1;
-    await this.versions.put({ _id: user, user, ver });
+  /**
+   * What a client holding version `ver` is missing, oldest change first; null when `ver` is not one of ours (other
+   * epoch, garbage, or newer than ours): the client then needs the full roster.
+   */
+  async changesSince(user: string, ver: string): Promise<RosterChange[] | null> {
+    const v = await this.currentVersion(user);
+    const m = /^([0-9a-f]+)-(\d{1,15})$/.exec(ver);
+    if (!m || m[1] !== v.epoch) return null;
+    const since = Number(m[2]);
+    if (since > v.ver) return null;
+    if (since === v.ver) return [];
+    const docs = await this.items.find({ user, ver: { $gt: since } }, { ver: 1 });
+    const out: RosterChange[] = [];
+    for (const d of docs) {
+      const s = format(v.epoch, d.ver ?? 0);
+      // Not listed: removed from the roster the client saw, and perhaps only a pending request kept since.
+      if (d.removed || !d.listed) out.push({ ver: s, removed: d.jid });
+      else out.push({ ver: s, item: strip(d) });
+    }
+    return out;
+  }
+
+  private async currentVersion(user: string): Promise<{ epoch: string; ver: number }> {
+    const d = await this.versions.findOne({ _id: user });
+    if (d?.epoch) return { epoch: d.epoch, ver: d.ver };
+    const epoch = randomBytes(4).toString('hex');
+    const ver = d?.ver ?? 0;
+    await this.versions.put({ _id: user, user, ver, epoch });
+    return { epoch, ver };
+  }
+
+  private async bump(user: string, v: { epoch: string; ver: number }): Promise<number> {
+    const ver = v.ver + 1;
+    await this.versions.put({ _id: user, user, ver, epoch: v.epoch });
     return ver;
   }
 }
 
+function tombstone(_id: string, user: string, jid: string, ver: number): ItemDoc {
+  return { _id, user, jid, groups: [], subscription: 'none', ask: false, approved: false, pendingIn: false, listed: false, removed: true, ver };
+}
+
+function format(epoch: string, n: number): string {
+  return `${epoch}-${n}`;
+}
+
+/** Only the fields of RosterItem (no stray properties from callers end up in the datafile). */
+function clean(i: RosterItem): RosterItem {
+  const out: RosterItem = { jid: i.jid, groups: [...i.groups], subscription: i.subscription, ask: i.ask, approved: i.approved, pendingIn: i.pendingIn, listed: i.listed };
+  if (i.name !== undefined) out.name = i.name;
+  if (i.pendingIn && i.pendingStanza !== undefined) out.pendingStanza = i.pendingStanza;
+  return out;
+}
+
 function strip(d: ItemDoc): RosterItem {
-  const { _id, user, ...item } = d;
+  const { _id, user, ver, removed, ...item } = d;
   void _id;
   void user;
+  void ver;
+  void removed;
   return item;
 }
 
