@@ -29,6 +29,9 @@ export interface FramingLimits {
 
 type Parser = SaxesParser<{ xmlns: true; position: true }>;
 
+const WHITESPACE = /^[ \t\r\n]*$/;
+const WHITESPACE_CHARS = ' \t\r\n';
+
 export class XmlStreamFraming {
   private parser!: Parser;
   private decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -40,6 +43,21 @@ export class XmlStreamFraming {
   private failed = false;
   private headerSeen = false;
   private paused = false;
+  /** The root's end tag was seen; reported after the chunk, once saxes confirmed it matched (not `</message>`). */
+  private rootClosed = false;
+  /**
+   * Our own count of UTF-16 units saxes has consumed in this document: saxes's `position` is right only inside its
+   * callbacks (after write() it adds the chunk length once more). `chunk`/`chunkStart` are the text of the current
+   * write as saxes sees it (with a CR it held back from the previous one) and where it starts.
+   */
+  private pos = 0;
+  private carry = '';
+  private chunk = '';
+  private chunkStart = 0;
+  /** A stanza ended (or the header) in the current chunk. */
+  private boundaryInChunk = false;
+  /** Between stanzas with nothing but whitespace since the last one: keepalives are not buffered or counted. */
+  private idle = false;
 
   constructor(private readonly handlers: FramingHandlers, private readonly limits: FramingLimits) {
     this.reset();
@@ -70,7 +88,13 @@ export class XmlStreamFraming {
     this.current = null;
     this.headerSeen = false;
     this.paused = false;
+    this.rootClosed = false;
     this.stanzaStart = 0;
+    this.pos = 0;
+    this.carry = '';
+    this.chunk = '';
+    this.chunkStart = 0;
+    this.idle = false;
     this.decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   }
 
@@ -92,16 +116,39 @@ export class XmlStreamFraming {
       return;
     }
     if (this.paused) return;
-    this.parser.write(text);
+    // Whitespace keepalives between stanzas (CORE-11): nothing to parse, nothing to keep.
+    if (this.idle && WHITESPACE.test(text)) return;
+    const parser = this.parser;
+    this.chunkStart = this.pos;
+    this.chunk = this.carry + text;
+    // saxes holds a final CR back until the next chunk (it may start a CRLF).
+    this.carry = this.chunk.endsWith('\r') ? '\r' : '';
+    this.boundaryInChunk = false;
+    parser.write(text);
+    if (this.parser !== parser) return;   // reset by a handler (new document)
+    this.pos = this.chunkStart + this.chunk.length - this.carry.length;
+    if (this.rootClosed && !this.failed && !this.paused) {
+      this.rootClosed = false;
+      this.handlers.onClose();
+      return;
+    }
     if (this.failed || this.paused) return;
-    const pos = this.parser.position;
+    const pos = this.pos;
     if (!this.headerSeen) {
       if (pos > this.limits.maxHeaderBytes) this.fail('policy-violation', 'stream header too large');
-    } else if (this.depth >= 2 && pos - this.stanzaStart > this.limits.maxStanzaBytes) {
-      this.fail('policy-violation', `stanza larger than ${this.limits.maxStanzaBytes} bytes`);
-    } else if (this.depth === 1 && pos - this.stanzaStart > this.limits.maxStanzaBytes) {
-      // Text between stanzas (whitespace keepalives) counts too, so an endless run of spaces can't grow memory.
-      this.stanzaStart = pos;
+    } else if (this.depth >= 2) {
+      if (pos - this.stanzaStart > this.limits.maxStanzaBytes) this.fail('policy-violation', `stanza larger than ${this.limits.maxStanzaBytes} bytes`);
+    } else if (this.depth === 1) {
+      // Between stanzas. Only whitespace since the last stanza: forget it. Anything else is the start of the next
+      // stanza (an unfinished start tag, say) and counts against the limit like the stanza itself (BAD-11).
+      const tail = this.boundaryInChunk ? this.chunk.slice(Math.max(0, this.stanzaStart - this.chunkStart)) : this.chunk;
+      if ((this.boundaryInChunk || this.idle) && WHITESPACE.test(tail)) {
+        this.idle = true;
+        this.stanzaStart = pos;
+      } else {
+        this.idle = false;
+        if (pos - this.stanzaStart > this.limits.maxStanzaBytes) this.fail('policy-violation', `stanza larger than ${this.limits.maxStanzaBytes} bytes`);
+      }
     }
   }
 
@@ -126,7 +173,13 @@ export class XmlStreamFraming {
       return;
     }
     if (this.depth === 1) {
-      this.stanzaStart = this.parser.position;
+      // The stanza counts from its '<': skip whitespace between the previous boundary and it in this chunk.
+      let i = this.stanzaStart - this.chunkStart;
+      while (i >= 0 && i < this.chunk.length && WHITESPACE_CHARS.includes(this.chunk[i])) {
+        i++;
+        this.stanzaStart++;
+      }
+      this.idle = false;
       this.declared.length = 0;
       if (tag.prefix !== '' && (tag.uri === NS.client || tag.uri === NS.server)) {
         this.fail('bad-namespace-prefix', 'stanzas must not carry a namespace prefix');
@@ -161,9 +214,14 @@ export class XmlStreamFraming {
   }
 
   private openHeader(tag: SaxesTagNS): void {
+    if (this.parser.position > this.limits.maxHeaderBytes) {
+      this.fail('policy-violation', 'stream header too large');
+      return;
+    }
     this.headerSeen = true;
     this.depth = 1;
     this.stanzaStart = this.parser.position;
+    this.boundaryInChunk = true;
     const attrs: Record<string, string> = {};
     for (const name in tag.attributes) attrs[name] = tag.attributes[name].value;
     this.handlers.onHeader({ attrs, prefix: tag.prefix, uri: tag.uri, defaultNs: tag.ns?.[''] });
@@ -173,7 +231,9 @@ export class XmlStreamFraming {
     if (this.failed || this.paused) return;
     this.depth--;
     if (this.depth === 0) {
-      this.handlers.onClose();
+      // saxes calls this for the root before it checks the end tag's name: a stray `</message>` at the top level
+      // must become not-well-formed (BAD-08), not a graceful close, so wait for the end of the chunk.
+      this.rootClosed = true;
       return;
     }
     const e = this.current!;
@@ -189,6 +249,7 @@ export class XmlStreamFraming {
         return;
       }
       this.stanzaStart = this.parser.position;
+      this.boundaryInChunk = true;
       this.handlers.onElement(e);
     }
     void tag;
