@@ -52,7 +52,18 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>): Promise<void>
   await server.start();
   const ports = server.ports;
   process.stdout.write(`Parley is running for ${config.domain} (data in ${dataDir}).\n` +
-    Object.entries(ports).map(([k, v]) => `  ${k === 'c2s' ? 'XMPP clients' : k === 'tls' ? 'XMPP clients, direct TLS' : k}: ${config.bind}:${v}\n`).join(''));
+    Object.entries(ports).map(([k, v]) => `  ${k === 'c2s' ? 'XMPP clients' : k === 'tls' ? 'XMPP clients, direct TLS' : k === 'http' ? 'Web and admin console' : k}: ${config.bind}:${v}\n`).join(''));
+  const consoleUrl = server.http?.consoleUrl();
+  if (consoleUrl) {
+    const setupLink = server.setupLink;
+    process.stdout.write(setupLink
+      ? `\nFinish setting up Parley in a web browser on this computer (the link works until setup is done):\n  ${setupLink}\n\n`
+      : `  Admin console (on this computer): ${consoleUrl}\n`);
+    if (!config.consoleRemote && !['0.0.0.0', '::', 'localhost'].includes(config.bind) && !/^(127\.|::1$)/.test(config.bind)) {
+      process.stdout.write(`  Note: the console answers only this computer's loopback address, but Parley listens on ${config.bind} only. ` +
+        'Use --bind 0.0.0.0, or set "consoleRemote": true in config.json.\n');
+    }
+  }
   const stop = (): void => {
     process.stdout.write('Stopping Parley…\n');
     server.stop().then(() => process.exit(0), () => process.exit(1));

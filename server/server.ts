@@ -18,6 +18,8 @@ import { AdminService } from './admin/admin-service.js';
 import { AdminSocketServer } from './admin/admin-socket.js';
 import { acquireLock, type DataDirLock } from './admin/data-dir-lock.js';
 import { Discovery } from './discovery/index.js';
+import { HttpService } from './http/index.js';
+import { countMessages } from './admin/message-counter.js';
 import { PARLEY_VERSION } from './version.js';
 
 export interface ServerOptions {
@@ -25,6 +27,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Take <data>/parley.lock and serve the admin socket (default true). */
   adminEndpoint?: boolean;
+  /** Serve the headless admin console under /admin on the HTTP port (default true; the desktop app uses IPC). */
+  httpConsole?: boolean;
 }
 
 export class ParleyServer {
@@ -40,6 +44,8 @@ export class ParleyServer {
   private adminSocket: AdminSocketServer | null = null;
   /** mDNS presence on the LAN; the GUI turns it on and off with discovery.setEnabled(). Null until started. */
   discovery: Discovery | null = null;
+  /** The HTTP listener (config.httpPort) with the headless admin console; null when off or not started. */
+  http: HttpService | null = null;
   readonly startedAt = Date.now();
 
   constructor(readonly config: ServerConfig, private readonly options: ServerOptions = {}) {
@@ -47,7 +53,14 @@ export class ParleyServer {
   }
 
   get ports(): Record<string, number> {
-    return this.listeners?.ports ?? {};
+    const ports = { ...this.listeners?.ports };
+    if (this.http) ports.http = this.http.port;
+    return ports;
+  }
+
+  /** The one-time link to the setup wizard of a fresh data folder; null once set up or without the console. */
+  get setupLink(): string | null {
+    return this.http?.setupLink() ?? null;
   }
 
   get certificate(): CertBundle | null {
@@ -68,6 +81,8 @@ export class ParleyServer {
       await this.discovery?.stop();
       for (const s of this.listeners?.servers ?? []) s.close();
       this.listeners = null;
+      await this.http?.close();
+      this.http = null;
       await this.adminSocket?.close();
       this.adminSocket = null;
       await this.lock?.release();
@@ -114,8 +129,13 @@ export class ParleyServer {
     this.admin = new AdminService({
       domain: config.domain, dataDir: config.dataDir, accounts: this.stores.accounts, sessions, startedAt: this.startedAt,
       ports: () => this.ports, certificate: async () => this.certs,
+      runtime: {
+        config, log, router, stats: ctx.stats, messages: countMessages(router), lockout: ctx.lockout,
+        setDiscovery: async (on) => { await this.discovery?.setEnabled(on); },
+      },
     });
     if (this.lock) this.adminSocket = await AdminSocketServer.start(config.dataDir, this.admin, log);
+    if (config.httpPort !== null) this.http = await HttpService.start({ config, log, admin: this.admin, console: this.options.httpConsole !== false });
     log.info('server', `Parley is serving ${config.domain}`);
   }
 
@@ -127,6 +147,9 @@ export class ParleyServer {
   /** Stop accepting, send system-shutdown to every stream, wait briefly for them to close. */
   async stop(): Promise<void> {
     await this.discovery?.stop(); // goodbye packets first, so nobody keeps trying to connect
+    const http = this.http;
+    this.http = null;
+    await http?.close();
     const adminSocket = this.adminSocket;
     this.adminSocket = null;
     await adminSocket?.close();

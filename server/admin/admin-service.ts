@@ -2,13 +2,25 @@
 // inputs itself (it is reached from a socket too) and refuses with AdminError messages meant for people.
 import { parseJid, makeJid, JidError, type Jid } from '../core/jid.js';
 import { saslPrep, SaslPrepError } from '../core/sasl/index.js';
-import type { SessionRegistry } from '../core/session-registry.js';
+import type { LocalSession, SessionRegistry } from '../core/session-registry.js';
+import { defaultDomain, readStoredSettings, resolveConfig, ConfigError, type ServerConfig } from '../core/config.js';
+import type { Logger, LogEntry } from '../core/log.js';
+import type { Router } from '../core/router.js';
+import type { AuthLockout } from '../core/limits.js';
 import { AccountExistsError, NoSuchAccountError, type AccountStore } from '../storage/accounts.js';
 import type { CertBundle } from '../certs/index.js';
 import { parseCertificate, sanOf, toLf } from '../certs/describe.js';
 import {
   AdminError, type AdminApi, type CertificateInfo, type ServerStatus, type UserChange, type UserInfo, type UserRemoval,
 } from './admin-api.js';
+import type {
+  ConsoleApi, ConsoleEvent, ConsoleSettings, Kick, LogLine, NetworkCheck, Overview, SessionInfo, SettingKey, SettingsView,
+  SetupChoices, SetupInfo, SetupResult, Traffic, Warning,
+} from './console-api.js';
+import type { MessageCounter } from './message-counter.js';
+import { checkNetwork, isLoopbackBind, lanAddresses } from './network-check.js';
+import { passwordMatches } from './password-check.js';
+import { checkSettingChanges, DEFAULT_FEDERATION_PORT, LIVE_SETTINGS, pickSettings, RESTART_ONLY, saveSettings, savedConfig } from './settings.js';
 
 export { AdminError } from './admin-api.js';
 
@@ -24,12 +36,50 @@ export interface AdminHost {
   readonly startedAt: number | null;
   ports(): Record<string, number>;
   certificate(): Promise<CertBundle | null>;
+  /** What only a running server has: its live configuration, log, traffic counters…; absent offline (CLI). */
+  readonly runtime?: AdminRuntime;
+}
+
+/** The parts of a running server that the console's operations use. */
+export interface AdminRuntime {
+  /** The running configuration; settings that apply live are changed in it in place. */
+  readonly config: ServerConfig;
+  readonly log: Logger;
+  readonly router: Router;
+  readonly stats: { readonly logins: number; readonly failedLogins: number; readonly stanzasIn: number; readonly stanzasOut: number };
+  readonly messages: MessageCounter;
+  /** Failed logins per account and address, shared with XMPP logins. */
+  readonly lockout: AuthLockout;
+  setDiscovery(on: boolean): Promise<void>;
+}
+
+/** Sessions as the console sees them: C2sSession has these; other session kinds may not. */
+interface SessionDetails extends LocalSession {
+  readonly remoteAddress?: string;
+  readonly connectedAt?: number;
+  readonly secure?: boolean;
+}
+
+/** The administrator a console login found. */
+export interface AdminLogin {
+  username: string;
+  jid: string;
 }
 
 const MAX_PASSWORD_LENGTH = 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The first administrator's password must be at least this long. */
+export const MIN_ADMIN_PASSWORD_LENGTH = 8;
+const TRAFFIC_TICK_MS = 5000;
+const TRAFFIC_WINDOW_MS = 60_000;
 
-export class AdminService implements AdminApi {
+export class AdminService implements AdminApi, ConsoleApi {
+  /** Restart-only settings saved through the console since this server started. */
+  private readonly pendingRestart = new Set<SettingKey>();
+  private samples: { t: number; messages: number }[] = [];
+  private readonly listeners = new Set<(e: ConsoleEvent) => void>();
+  private stopFeeds: (() => void) | null = null;
+
   constructor(private readonly host: AdminHost) {}
 
   get domain(): string {
@@ -97,6 +147,7 @@ export class AdminService implements AdminApi {
   /** Remove an account; its live sessions are closed with a not-authorized stream error. */
   async removeUser(user: string): Promise<UserRemoval> {
     const jid = this.account(user);
+    await this.refuseLastAdmin(jid, 'remove');
     try {
       await this.host.accounts.remove(jid.local);
     } catch (err) {
@@ -127,6 +178,370 @@ export class AdminService implements AdminApi {
       },
       notBefore: bundle.notBefore.toISOString(),
       notAfter: bundle.notAfter.toISOString(),
+    };
+  }
+
+  // ---- console operations (ConsoleApi) ----
+
+  async overview(): Promise<Overview> {
+    const status = await this.status();
+    const config = this.host.runtime?.config ?? await savedConfig(this.host.dataDir);
+    return {
+      status,
+      serverName: config.serverName,
+      addresses: lanAddresses(),
+      bind: config.bind,
+      traffic: this.host.runtime ? this.sampleTraffic() : null,
+      warnings: await this.warnings(status, config),
+    };
+  }
+
+  async setAdmin(user: string, admin: boolean): Promise<UserChange> {
+    const jid = this.account(user);
+    if (typeof admin !== 'boolean') throw new AdminError('Say whether the account should be an administrator (true or false).');
+    if (!admin) await this.refuseLastAdmin(jid, 'demote');
+    await this.setFlags(jid, { admin });
+    this.host.runtime?.log.info('admin', `${jid.bareString()} is ${admin ? 'now' : 'no longer'} an administrator`);
+    return { jid: jid.bareString() };
+  }
+
+  /** Disable an account: it can no longer log in, and its live sessions are closed. */
+  async disableUser(user: string): Promise<UserChange> {
+    const jid = this.account(user);
+    await this.refuseLastAdmin(jid, 'disable');
+    await this.setFlags(jid, { disabled: true });
+    for (const s of this.host.sessions?.ofAccount(jid) ?? []) s.closeWithError('not-authorized', 'This account has been disabled.');
+    this.host.runtime?.log.info('admin', `${jid.bareString()} was disabled`);
+    return { jid: jid.bareString() };
+  }
+
+  async enableUser(user: string): Promise<UserChange> {
+    const jid = this.account(user);
+    await this.setFlags(jid, { disabled: false });
+    this.host.runtime?.log.info('admin', `${jid.bareString()} was enabled`);
+    return { jid: jid.bareString() };
+  }
+
+  async listSessions(): Promise<SessionInfo[]> {
+    const out: SessionInfo[] = [];
+    for (const s of (this.host.sessions?.all() ?? []) as Iterable<SessionDetails>) {
+      out.push({
+        id: s.id,
+        jid: s.jid.toString(),
+        account: s.jid.bareString(),
+        resource: s.jid.resource,
+        address: s.remoteAddress ?? '',
+        connectedAt: typeof s.connectedAt === 'number' ? new Date(s.connectedAt).toISOString() : '',
+        secure: s.secure === true,
+      });
+    }
+    return out.sort((a, b) => a.jid.localeCompare(b.jid));
+  }
+
+  /** Close one live session with a policy-violation stream error. */
+  async kickSession(id: string): Promise<Kick> {
+    if (typeof id !== 'string' || id === '') throw new AdminError('Say which session to end.');
+    for (const s of this.host.sessions?.all() ?? []) {
+      if (s.id !== id) continue;
+      const jid = s.jid.toString();
+      s.closeWithError('policy-violation', 'An administrator ended this session.');
+      this.host.runtime?.log.info('admin', `ended the session ${id} of ${jid}`);
+      return { jid };
+    }
+    throw new AdminError('That session has already ended.');
+  }
+
+  async getSettings(): Promise<SettingsView> {
+    const saved = pickSettings(await savedConfig(this.host.dataDir));
+    const runtime = this.host.runtime;
+    let running: ConsoleSettings | null = null;
+    if (runtime) {
+      // Ports as bound (a configured 0 is an ephemeral port).
+      const bound = this.host.ports();
+      const r = pickSettings(runtime.config);
+      running = { ...r, c2sPort: bound.c2s ?? r.c2sPort, tlsPort: bound.tls ?? r.tlsPort, s2sPort: bound.s2s ?? r.s2sPort, httpPort: bound.http ?? r.httpPort };
+    }
+    return {
+      saved,
+      running,
+      restartOnly: [...RESTART_ONLY],
+      pendingRestart: RESTART_ONLY.filter((k) => this.pendingRestart.has(k)),
+    };
+  }
+
+  /** Save settings in config.json; the live ones apply at once, the others when Parley starts again. */
+  async setSettings(changes: Partial<ConsoleSettings>): Promise<SettingsView> {
+    const checked = checkSettingChanges(changes);
+    const resolved = await saveSettings(this.host.dataDir, checked);
+    await this.applySaved(resolved, Object.keys(checked) as SettingKey[]);
+    this.host.runtime?.log.info('admin', `settings changed: ${Object.keys(checked).join(', ') || 'none'}`);
+    return this.getSettings();
+  }
+
+  async recentLogs(): Promise<LogLine[]> {
+    return (this.host.runtime?.log.recent() ?? []).map(logLine);
+  }
+
+  async networkCheck(): Promise<NetworkCheck> {
+    const config = this.host.runtime?.config ?? await savedConfig(this.host.dataDir);
+    return checkNetwork({
+      bind: config.bind,
+      configured: { c2s: config.c2sPort, tls: config.tlsPort, s2s: config.s2sPort, http: config.httpPort },
+      listening: this.host.ports(),
+    });
+  }
+
+  /** A fresh data folder: setup was never completed and no account is an administrator. */
+  async setupNeeded(): Promise<boolean> {
+    const stored = await readStoredSettings(this.host.dataDir);
+    if (stored.setupDone === true) return false;
+    return !(await this.host.accounts.list()).some((a) => a.admin);
+  }
+
+  async setupInfo(): Promise<SetupInfo> {
+    const config = this.host.runtime?.config ?? await savedConfig(this.host.dataDir);
+    let certificate: CertificateInfo | null = null;
+    try {
+      certificate = await this.certificate();
+    } catch (err) {
+      if (!(err instanceof AdminError)) throw err;
+    }
+    return {
+      domain: config.domain,
+      suggestedDomain: defaultDomain(),
+      serverName: config.serverName,
+      registration: config.registration,
+      discovery: config.discovery,
+      federation: config.s2sPort !== null,
+      certificate,
+      network: await this.networkCheck(),
+    };
+  }
+
+  /** The wizard's last step: create the first administrator and save the choices, marking setup as done. */
+  async completeSetup(choices: SetupChoices): Promise<SetupResult> {
+    if (!(await this.setupNeeded())) throw new AdminError('Parley is already set up. Log in to the console to change its settings.');
+    if (typeof choices !== 'object' || choices === null) throw new AdminError('The setup choices are missing.');
+    const settings = checkSettingChanges({
+      domain: choices.domain,
+      serverName: choices.serverName,
+      registration: choices.registration,
+      discovery: choices.discovery,
+    });
+    if (typeof choices.federation !== 'boolean') throw new AdminError('Federation must be on or off.');
+    const saved = await savedConfig(this.host.dataDir);
+    settings.s2sPort = choices.federation ? (saved.s2sPort ?? DEFAULT_FEDERATION_PORT) : null;
+    // Check everything before anything is written: the domain as a start would check it, then the account.
+    let domain: string;
+    try {
+      domain = resolveConfig(this.host.dataDir, { ...(await readStoredSettings(this.host.dataDir)), ...settings }, {}).domain;
+    } catch (err) {
+      if (err instanceof ConfigError) throw new AdminError(err.message);
+      throw err;
+    }
+    const jid = accountAt(choices.adminUser, domain);
+    const password = checkPassword(choices.adminPassword);
+    if ([...password].length < MIN_ADMIN_PASSWORD_LENGTH) {
+      throw new AdminError(`The administrator's password must have at least ${MIN_ADMIN_PASSWORD_LENGTH} characters.`);
+    }
+    try {
+      await this.host.accounts.create(jid.local, password, { admin: true });
+    } catch (err) {
+      if (err instanceof AccountExistsError) throw new AdminError(`The account ${jid.bareString()} already exists; choose another name.`);
+      throw err;
+    }
+    const resolved = await saveSettings(this.host.dataDir, { ...settings, setupDone: true });
+    const runtime = this.host.runtime;
+    if (runtime) runtime.config.setupDone = true;
+    await this.applySaved(resolved, Object.keys(settings) as SettingKey[]);
+    runtime?.log.info('setup', `setup completed; ${jid.bareString()} is the first administrator`);
+    const bundle = await this.host.certificate();
+    const ports = this.host.ports();
+    return {
+      jid: jid.bareString(),
+      restartRequired: RESTART_ONLY.filter((k) => this.pendingRestart.has(k)),
+      domain: resolved.domain,
+      port: ports.c2s ?? ports.tls ?? resolved.c2sPort,
+      fingerprintSha256: bundle?.fingerprintSha256 ?? null,
+    };
+  }
+
+  subscribe(listener: (e: ConsoleEvent) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.stopFeeds = this.startFeeds();
+    return () => {
+      if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
+      this.stopFeeds?.();
+      this.stopFeeds = null;
+    };
+  }
+
+  /**
+   * The administrator account that `user` and `password` log in to the console as. Refuses with one sentence for
+   * a wrong name or password (the same for both), a disabled account, an account that is not an administrator,
+   * and while the account and address are locked out after failed attempts (shared with XMPP logins).
+   */
+  async verifyAdmin(user: unknown, password: unknown, address: string): Promise<AdminLogin> {
+    if (typeof user !== 'string' || user.trim() === '' || typeof password !== 'string' || password === '') {
+      throw new AdminError('Enter the name and password of an administrator account.');
+    }
+    const s = user.trim();
+    const at = s.lastIndexOf('@');
+    let local: string;
+    try {
+      local = makeJid(at >= 0 ? s.slice(0, at) : s, this.host.domain).local;
+    } catch {
+      throw new AdminError('That name or password is not right.');
+    }
+    const lockout = this.host.runtime?.lockout;
+    const wait = lockout?.lockedFor(local, address) ?? 0;
+    if (wait > 0) throw new AdminError(`Too many failed attempts. Try again in ${wait} seconds.`);
+    const stored = await this.host.accounts.credentials(local);
+    if (!(await passwordMatches(local, stored, password))) {
+      lockout?.fail(local, address);
+      this.host.runtime?.log.info('console', `failed console login as ${local} from ${address}`);
+      throw new AdminError('That name or password is not right.');
+    }
+    lockout?.succeed(local, address);
+    const jid = makeJid(local, this.host.domain).bareString();
+    if (stored?.disabled === true) throw new AdminError(`The account ${jid} is disabled.`);
+    if (!(await this.isActiveAdmin(local))) {
+      throw new AdminError(`${jid} is not an administrator. Ask an administrator to make it one under Users.`);
+    }
+    this.host.runtime?.log.info('console', `${jid} logged in to the console from ${address}`);
+    return { username: local, jid };
+  }
+
+  /** Whether an account exists, is enabled and is an administrator (checked on every console request). */
+  async isActiveAdmin(username: string): Promise<boolean> {
+    const a = (await this.host.accounts.list()).find((x) => x.username === username);
+    return a !== undefined && a.admin && !a.disabled;
+  }
+
+  private async setFlags(jid: Jid, flags: { disabled?: boolean; admin?: boolean }): Promise<void> {
+    try {
+      await this.host.accounts.setFlags(jid.local, flags);
+    } catch (err) {
+      if (err instanceof NoSuchAccountError) throw noSuchAccount(jid);
+      throw err;
+    }
+  }
+
+  /** Keep at least one enabled administrator, so that someone can still use the console. */
+  private async refuseLastAdmin(jid: Jid, what: 'remove' | 'disable' | 'demote'): Promise<void> {
+    const admins = (await this.host.accounts.list()).filter((a) => a.admin && !a.disabled);
+    if (admins.length !== 1 || admins[0].username !== jid.local) return;
+    const verb = what === 'remove' ? 'removed' : what === 'disable' ? 'disabled' : 'made an ordinary user';
+    throw new AdminError(`${jid.bareString()} is the only administrator, so it cannot be ${verb}. Make another account an administrator first.`);
+  }
+
+  /** Apply saved values of live settings to the running server, and note which saved ones wait for a restart. */
+  private async applySaved(resolved: ServerConfig, keys: SettingKey[]): Promise<void> {
+    const runtime = this.host.runtime;
+    for (const key of keys) {
+      if (!LIVE_SETTINGS.has(key)) {
+        if (runtime && resolved[key] !== runtime.config[key]) this.pendingRestart.add(key);
+        else this.pendingRestart.delete(key);
+        continue;
+      }
+      if (!runtime) continue;
+      const c = runtime.config;
+      switch (key) {
+        case 'registration': c.registration = resolved.registration; break;
+        case 'logLevel': c.logLevel = resolved.logLevel; runtime.log.level = resolved.logLevel; break;
+        case 'consoleRemote': c.consoleRemote = resolved.consoleRemote; break;
+        case 'offlineQuota': c.offlineQuota = resolved.offlineQuota; break;
+        case 'resourceConflict': c.resourceConflict = resolved.resourceConflict; break;
+        case 'discovery':
+          if (c.discovery !== resolved.discovery) {
+            c.discovery = resolved.discovery;
+            await runtime.setDiscovery(resolved.discovery);
+          }
+          break;
+        default: break;
+      }
+    }
+  }
+
+  private async warnings(status: ServerStatus, config: ServerConfig): Promise<Warning[]> {
+    const w: Warning[] = [];
+    const cert = status.certificate;
+    if (cert === null) {
+      w.push({ id: 'certificate-missing', text: 'There is no certificate yet; Parley makes one when it starts.' });
+    } else if (cert.daysLeft < 0) {
+      w.push({ id: 'certificate-expired', text: `The server certificate expired on ${cert.notAfter.slice(0, 10)}. Restart Parley to renew it.` });
+    } else if (cert.daysLeft < 30) {
+      w.push({ id: 'certificate-expiring', text: `The server certificate expires in ${cert.daysLeft} days (${cert.notAfter.slice(0, 10)}). Restart Parley to renew it.` });
+    }
+    if (isLoopbackBind(config.bind)) {
+      w.push({ id: 'loopback-only', text: `Parley listens on ${config.bind} only, so no other device can connect. Change the listening address in Settings.` });
+    }
+    if (config.registration === 'open') {
+      w.push({ id: 'open-registration', text: 'Anyone who can reach this server can create an account (open sign-up).' });
+    }
+    if (config.consoleRemote === true) {
+      w.push({ id: 'console-remote', text: 'The console accepts other computers. Its connection is not encrypted, so use it only on a network you trust.' });
+    }
+    const pending = RESTART_ONLY.filter((k) => this.pendingRestart.has(k));
+    if (pending.length > 0) {
+      w.push({ id: 'restart-pending', text: `Restart Parley to apply the changed settings (${pending.join(', ')}).` });
+    }
+    if (!(await this.host.accounts.list()).some((a) => a.admin && !a.disabled)) {
+      w.push({ id: 'no-admin', text: 'No enabled account is an administrator.' });
+    }
+    return w;
+  }
+
+  /** One traffic sample now; the rate is over the samples of the last minute. */
+  private sampleTraffic(): Traffic {
+    const runtime = this.host.runtime!;
+    const now = Date.now();
+    const messages = runtime.messages.total;
+    const last = this.samples[this.samples.length - 1];
+    if (!last || now - last.t >= 1000) this.samples.push({ t: now, messages });
+    // Keep one sample at least a minute old as the base, and nothing older than that.
+    while (this.samples.length > 2 && now - this.samples[1].t >= TRAFFIC_WINDOW_MS) this.samples.shift();
+    const base = this.samples[0];
+    const span = now - base.t;
+    return {
+      at: new Date(now).toISOString(),
+      messages,
+      messagesPerMinute: this.samples.length < 2 || span < 1000 ? null : Math.round(((messages - base.messages) * 60_000) / span),
+      stanzasIn: runtime.stats.stanzasIn,
+      stanzasOut: runtime.stats.stanzasOut,
+      logins: runtime.stats.logins,
+      failedLogins: runtime.stats.failedLogins,
+      onlineSessions: this.host.sessions?.size ?? 0,
+    };
+  }
+
+  private emit(e: ConsoleEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener's failure (a closed connection) is its own business.
+      }
+    }
+  }
+
+  /** Feed listeners: log lines as they come, traffic every few seconds, session counts on change. */
+  private startFeeds(): () => void {
+    const runtime = this.host.runtime;
+    if (!runtime) return () => undefined;
+    const offLog = runtime.log.subscribe((entry) => this.emit({ type: 'log', line: logLine(entry) }));
+    const onSessions = (): void => this.emit({ type: 'sessions', onlineSessions: this.host.sessions?.size ?? 0 });
+    runtime.router.events.on('session-bound', onSessions);
+    runtime.router.events.on('session-ended', onSessions);
+    const tick = (): void => this.emit({ type: 'traffic', traffic: this.sampleTraffic() });
+    const timer = setInterval(tick, TRAFFIC_TICK_MS);
+    timer.unref();
+    queueMicrotask(tick);
+    return () => {
+      offLog();
+      runtime.router.events.off('session-bound', onSessions);
+      runtime.router.events.off('session-ended', onSessions);
+      clearInterval(timer);
     };
   }
 
@@ -174,4 +589,27 @@ function checkPassword(password: unknown): string {
   }
   if (prepped === '') throw new AdminError('The password consists only of characters that XMPP logins ignore; choose another.');
   return password;
+}
+
+/** A new account's address at `domain` (which may not be the running server's yet, during setup). */
+function accountAt(user: unknown, domain: string): Jid {
+  if (typeof user !== 'string' || user.trim() === '') throw new AdminError('Choose a name for the administrator account, such as admin or your first name.');
+  const s = user.trim();
+  const at = s.lastIndexOf('@');
+  if (at >= 0 && s.slice(at + 1).toLowerCase() !== domain) {
+    throw new AdminError(`The administrator's address must be at ${domain}; write just the name, e.g. ${s.slice(0, at)}.`);
+  }
+  let jid: Jid;
+  try {
+    jid = makeJid(at >= 0 ? s.slice(0, at) : s, domain);
+  } catch (err) {
+    if (err instanceof JidError) throw new AdminError(`"${s}" cannot be an account name: ${err.message.replace(/\.$/, '')}.`);
+    throw err;
+  }
+  if (jid.local === '') throw new AdminError('Choose a name for the administrator account.');
+  return jid;
+}
+
+function logLine(e: LogEntry): LogLine {
+  return { time: new Date(e.time).toISOString(), level: e.level, source: e.source, message: e.message };
 }

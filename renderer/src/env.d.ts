@@ -1,0 +1,2 @@
+// Side-effect imports of stylesheets, bundled by Vite.
+declare module '*.css';

@@ -1,0 +1,178 @@
+// The admin operations only the console (the GUI, over HTTP now and Electron IPC later) offers, beyond AdminApi:
+// settings, live sessions, logs, the setup wizard and the events the pages tail. Plain JSON-safe types, shared by
+// the server and the renderer (which imports this file for its types only).
+import type { AdminApi, CertificateInfo, ServerStatus, UserChange } from './admin-api.js';
+
+export type RegistrationChoice = 'closed' | 'invite' | 'open';
+export type LogLevelName = 'error' | 'warn' | 'info' | 'debug';
+export type ResourceConflictChoice = 'new-resource' | 'kick-old' | 'refuse';
+
+/** The settings the console shows and changes; all of them are kept in the data folder's config.json. */
+export interface ConsoleSettings {
+  domain: string;
+  serverName: string;
+  bind: string;
+  c2sPort: number | null;
+  tlsPort: number | null;
+  /** Federation: null = off. */
+  s2sPort: number | null;
+  httpPort: number | null;
+  registration: RegistrationChoice;
+  discovery: boolean;
+  logLevel: LogLevelName;
+  consoleRemote: boolean;
+  offlineQuota: number;
+  resourceConflict: ResourceConflictChoice;
+}
+
+export type SettingKey = keyof ConsoleSettings;
+
+export interface SettingsView {
+  /** What is saved (or the default): what Parley uses from its next start, and now for the live settings. */
+  saved: ConsoleSettings;
+  /** What the running server uses now; null when no server runs. */
+  running: ConsoleSettings | null;
+  /** Settings that take effect only when Parley starts again. */
+  restartOnly: SettingKey[];
+  /** Saved changes of restart-only settings that wait for a restart. */
+  pendingRestart: SettingKey[];
+}
+
+export interface SessionInfo {
+  /** Server-wide id, as in the log ("c2s12"). */
+  id: string;
+  /** Full JID. */
+  jid: string;
+  /** Bare JID of the account. */
+  account: string;
+  resource: string;
+  /** The client's IP address ('' when unknown). */
+  address: string;
+  /** ISO 8601 ('' when unknown). */
+  connectedAt: string;
+  secure: boolean;
+}
+
+export interface Kick {
+  jid: string;
+}
+
+export interface LogLine {
+  /** ISO 8601 */
+  time: string;
+  level: LogLevelName;
+  source: string;
+  message: string;
+}
+
+export interface Traffic {
+  /** ISO 8601 of the sample. */
+  at: string;
+  /** Chat messages (with a body) sent by local clients since the server started. */
+  messages: number;
+  /** Messages per minute over the last minute; null until there are two samples. */
+  messagesPerMinute: number | null;
+  stanzasIn: number;
+  stanzasOut: number;
+  logins: number;
+  failedLogins: number;
+  onlineSessions: number;
+}
+
+export interface Warning {
+  /** Stable id, e.g. 'certificate-expiring'. */
+  id: string;
+  /** A sentence for people. */
+  text: string;
+}
+
+export interface Overview {
+  status: ServerStatus;
+  serverName: string;
+  /** Addresses of this machine that devices on the network can use (IPv4 and IPv6, no loopback). */
+  addresses: string[];
+  /** The address the listeners are bound to (0.0.0.0 = all). */
+  bind: string;
+  traffic: Traffic | null;
+  warnings: Warning[];
+}
+
+export type PortState = 'listening' | 'free' | 'taken' | 'not-permitted' | 'off';
+
+export interface PortCheck {
+  name: 'c2s' | 'tls' | 's2s' | 'http';
+  /** What the port is for, for people. */
+  label: string;
+  /** The configured port (null = off). */
+  port: number | null;
+  state: PortState;
+  /** What to do about it, a sentence ('' when all is well). */
+  advice: string;
+}
+
+export interface NetworkCheck {
+  bind: string;
+  ports: PortCheck[];
+  addresses: string[];
+  /** Sentences about the network as a whole (e.g. "Parley listens on 127.0.0.1 only"). */
+  notes: string[];
+}
+
+export interface SetupInfo {
+  /** The domain in use now. */
+  domain: string;
+  /** The suggested domain: <hostname>.local. */
+  suggestedDomain: string;
+  serverName: string;
+  registration: RegistrationChoice;
+  discovery: boolean;
+  federation: boolean;
+  certificate: CertificateInfo | null;
+  network: NetworkCheck;
+}
+
+export interface SetupChoices {
+  domain: string;
+  serverName: string;
+  /** The first administrator: a name ("alice") or an address at `domain`. */
+  adminUser: string;
+  adminPassword: string;
+  registration: RegistrationChoice;
+  discovery: boolean;
+  federation: boolean;
+}
+
+export interface SetupResult extends UserChange {
+  /** Settings that need a restart of Parley before they apply (e.g. a changed domain). */
+  restartRequired: SettingKey[];
+  /** How devices connect: the domain, the client port and the certificate fingerprint. */
+  domain: string;
+  port: number | null;
+  fingerprintSha256: string | null;
+}
+
+export type ConsoleEvent =
+  | { type: 'log'; line: LogLine }
+  | { type: 'traffic'; traffic: Traffic }
+  | { type: 'sessions'; onlineSessions: number };
+
+/** What the console pages call, besides AdminApi. */
+export interface ConsoleApi {
+  overview(): Promise<Overview>;
+  setAdmin(user: string, admin: boolean): Promise<UserChange>;
+  disableUser(user: string): Promise<UserChange>;
+  enableUser(user: string): Promise<UserChange>;
+  listSessions(): Promise<SessionInfo[]>;
+  kickSession(id: string): Promise<Kick>;
+  getSettings(): Promise<SettingsView>;
+  setSettings(changes: Partial<ConsoleSettings>): Promise<SettingsView>;
+  recentLogs(): Promise<LogLine[]>;
+  networkCheck(): Promise<NetworkCheck>;
+  setupNeeded(): Promise<boolean>;
+  setupInfo(): Promise<SetupInfo>;
+  completeSetup(choices: SetupChoices): Promise<SetupResult>;
+  /** Live events (log lines, traffic ticks, session changes); returns the unsubscribe function. */
+  subscribe(listener: (e: ConsoleEvent) => void): () => void;
+}
+
+export type FullAdminApi = AdminApi & ConsoleApi;
