@@ -1,5 +1,6 @@
 // AdminService: every operation the GUI, the headless console and the CLI offer, in one place. It validates its
 // inputs itself (it is reached from a socket too) and refuses with AdminError messages meant for people.
+import { announce } from '../modules/announce.js';
 import { parseJid, makeJid, JidError, type Jid } from '../core/jid.js';
 import { saslPrep, SaslPrepError } from '../core/sasl/index.js';
 import type { LocalSession, SessionRegistry } from '../core/session-registry.js';
@@ -236,6 +237,15 @@ export class AdminService implements AdminApi, ConsoleApi {
       });
     }
     return out.sort((a, b) => a.jid.localeCompare(b.jid));
+  }
+
+  async announce(text: string, subject: string): Promise<{ sessions: number }> {
+    const runtime = this.host.runtime;
+    const sessions = this.host.sessions;
+    if (!runtime || !sessions) throw new AdminError('Parley is not running, so nobody is online to read an announcement. Start it with "parley serve" first.');
+    if (typeof text !== 'string' || text.trim() === '') throw new AdminError('Write the announcement text first.');
+    if (text.length > 4000) throw new AdminError('An announcement can be at most 4000 characters long.');
+    return { sessions: announce({ config: runtime.config, sessions, log: runtime.log }, text, subject.trim() || undefined) };
   }
 
   /** Close one live session with a policy-violation stream error. */

@@ -164,6 +164,8 @@ export interface ConsoleApi {
   enableUser(user: string): Promise<UserChange>;
   listSessions(): Promise<SessionInfo[]>;
   kickSession(id: string): Promise<Kick>;
+  /** A headline from the server to everyone online now (SVC-18); an empty subject means none. */
+  announce(text: string, subject: string): Promise<{ sessions: number }>;
   getSettings(): Promise<SettingsView>;
   setSettings(changes: Partial<ConsoleSettings>): Promise<SettingsView>;
   recentLogs(): Promise<LogLine[]>;

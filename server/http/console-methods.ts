@@ -54,6 +54,7 @@ export const CONSOLE_METHODS: Readonly<Record<string, ConsoleMethod>> = {
   enableUser: (api, p) => api.enableUser(p.string('user', USER)),
   listSessions: (api) => api.listSessions(),
   kickSession: (api, p) => api.kickSession(p.string('id', 'The session')),
+  announce: (api, p) => api.announce(p.string('text', 'The announcement'), p.string('subject', 'The subject')),
   certificate: (api) => api.certificate(),
   getSettings: (api) => api.getSettings(),
   // AdminService checks every key and value of the change set itself.

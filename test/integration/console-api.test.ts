@@ -272,3 +272,24 @@ test('traffic counts chat messages from local clients; live sessions are listed 
     await dora.close();
   }
 });
+
+test('SVC-18: an announcement from the console reaches every online session as a headline from the domain', async () => {
+  await t.addUser('erin', 'erin-password');
+  const erin = await xmppjsLogin(t, 'erin', 'erin-password', { resource: 'phone' });
+  try {
+    const headline = new Promise<{ from: string; type: string; subject: string | null; body: string | null }>((resolve) => {
+      erin.client.on('stanza', (s: { name: string; attrs: Record<string, string>; getChildText(n: string): string | null }) => {
+        if (s.name === 'message' && s.attrs.type === 'headline') resolve({ from: s.attrs.from, type: s.attrs.type, subject: s.getChildText('subject'), body: s.getChildText('body') });
+      });
+    });
+    const sent = await call(admin, 'announce', { text: 'The server restarts at noon.', subject: 'Maintenance' });
+    assert.equal(sent.status, 200);
+    assert.ok((sent.json?.result as { sessions: number }).sessions >= 1);
+    assert.deepEqual(await headline, { from: DOMAIN, type: 'headline', subject: 'Maintenance', body: 'The server restarts at noon.' });
+    const empty = await call(admin, 'announce', { text: '  ', subject: '' });
+    assert.equal(empty.status, 400);
+    assert.equal(empty.json?.error, 'Write the announcement text first.');
+  } finally {
+    await erin.close();
+  }
+});

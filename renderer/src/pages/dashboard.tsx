@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Overview, Traffic } from '../transport/types.js';
 import { useConsole, useEvents } from '../lib/context.js';
 import { ErrorMessage, Loading, Notice, PageTitle } from '../components/ui.js';
+import { AnnounceCard } from './announce-card.js';
 import { date, daysFromNow, duration, errorText, plural } from '../lib/format.js';
 
 const PORT_NAMES: Record<string, string> = { c2s: 'Devices (STARTTLS)', tls: 'Devices (direct TLS)', s2s: 'Federation', http: 'Web console' };
@@ -92,6 +93,7 @@ export function Dashboard(): JSX.Element {
           <dt>Listening on</dt><dd>{Object.entries(s.ports).map(([k, p]) => <span key={k} class="chip">{PORT_NAMES[k] ?? k}: {o.bind}:{p}</span>)}</dd>
         </dl>
       </section>
+      <AnnounceCard />
     </>
   );
 }

@@ -23,6 +23,7 @@ export interface ConsoleMethods {
   enableUser: { params: { user: string }; result: UserChange };
   listSessions: { params: Record<string, never>; result: SessionInfo[] };
   kickSession: { params: { id: string }; result: Kick };
+  announce: { params: { text: string; subject: string }; result: { sessions: number } };
   certificate: { params: Record<string, never>; result: CertificateInfo };
   getSettings: { params: Record<string, never>; result: SettingsView };
   setSettings: { params: { changes: Partial<ConsoleSettings> }; result: SettingsView };
