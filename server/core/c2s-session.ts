@@ -440,8 +440,9 @@ export class C2sSession implements LocalSession {
     return this.ctx.router.route(ev);
   }
 
-  /** Federation is not running: stanzas for other domains cannot be delivered (CORE-58). */
-  private remote(stanza: Element, kind: StanzaKind, type: string): void {
+  /** Stanzas for other domains go out over federation; when it is off they cannot be delivered (CORE-58). */
+  private remote(stanza: Element, kind: StanzaKind, type: string): void | Promise<void> {
+    if (this.ctx.remoteRoute) return this.ctx.remoteRoute(stanza, kind, type, this);
     if (kind === 'presence' || type === 'error' || (kind === 'iq' && (type === 'result'))) return;
     this.refuse(stanza, 'service-unavailable', 'this server does not federate with other servers');
   }

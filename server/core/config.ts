@@ -49,7 +49,21 @@ export interface ServerConfig {
   bind: string;
   c2sPort: number | null;
   tlsPort: number | null;
+  /** Federation (RFC 6120 server-to-server, server/s2s/): the port peers connect to; null = federation off. */
   s2sPort: number | null;
+  /**
+   * Static routes for federation, used before any DNS lookup (as ejabberd's and Prosody's static routes):
+   * remote domain → "host:port" (or "host" for port 5269), e.g. { "lab.example": "10.0.0.7:5270" }.
+   */
+  s2sHosts?: Record<string, string>;
+  /** Peers must use TLS on s2s streams, both ways (default true). */
+  s2sRequireTls?: boolean;
+  /** PEM CA certificates trusted, besides the system's, to authenticate peers by certificate (SASL EXTERNAL). */
+  s2sTrustedCas?: string[];
+  /** Seconds to resolve, connect and authenticate to a peer before stanzas bounce with remote-server-timeout (default 30). */
+  s2sTimeoutSeconds?: number;
+  /** Seconds without traffic after which an s2s stream is closed (default 600). */
+  s2sIdleSeconds?: number;
   httpPort: number | null;
   discovery: boolean;
   /** Interfaces for mDNS discovery by name (e.g. ["eth0"]); unset: every LAN interface, no loopback-only or VPN. */

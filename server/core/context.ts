@@ -9,6 +9,8 @@ import type { Stores } from '../storage/stores.js';
 import type { AuthLockout } from './limits.js';
 import type { Element } from './xml.js';
 import type { Jid } from './jid.js';
+import type { StanzaKind } from './router.js';
+import type { LocalSession } from './session-registry.js';
 
 /** A top-level element other than a stanza (e.g. XEP-0198 <enable/>), handled by a module once bound. */
 export type StreamElementHandler = (session: StreamOwner, element: Element) => void;
@@ -41,6 +43,9 @@ export interface PreAuthStream {
  */
 export type PreAuthIqHandler = (stream: PreAuthStream, iq: Element) => void | Promise<void>;
 
+/** See ServerContext.remoteRoute. Resolves once the stanza is handed on (or refused), for in-order processing. */
+export type RemoteRoute = (stanza: Element, kind: StanzaKind, type: string, origin: LocalSession | null) => void | Promise<void>;
+
 export interface ServerContext {
   readonly config: ServerConfig;
   readonly log: Logger;
@@ -56,5 +61,10 @@ export interface ServerContext {
   readonly preAuthIq: Map<string, PreAuthIqHandler>;
   /** Served domains: the main domain and its service subdomains. */
   isLocalDomain(domain: string): boolean;
+  /**
+   * Sends a stanza to a domain this server does not serve, over federation (server/s2s/ sets it while s2s runs).
+   * `origin` is the client session that sent it, or null for stanzas the server generates. Unset: federation is off.
+   */
+  remoteRoute?: RemoteRoute;
   readonly stats: { logins: number; failedLogins: number; stanzasIn: number; stanzasOut: number };
 }

@@ -24,6 +24,8 @@ export interface StanzaEvent {
   addressing: Addressing;
   /** The local session the stanza came from, if any. */
   origin: LocalSession | null;
+  /** How to answer a sender that has no local session (a remote server's user: set by server/s2s/). */
+  reply?: (stanza: Element) => void;
 }
 
 export type Handler = (ev: StanzaEvent) => boolean | void | Promise<boolean | void>;
@@ -168,6 +170,7 @@ export class Router {
   /** Send a reply to the sender: its own session when local. */
   deliverToOrigin(ev: StanzaEvent, reply: Element): void {
     if (ev.origin) ev.origin.send(reply);
+    else if (ev.reply) ev.reply(reply);
     else {
       const s = this.sessions.get(ev.from);
       if (s) s.send(reply);

@@ -12,5 +12,6 @@ export function iqResult(ev: StanzaEvent, ...payload: Child[]): Element {
 export function replyResult(ev: StanzaEvent, ...payload: Child[]): true {
   const reply = iqResult(ev, ...payload);
   if (ev.origin) ev.origin.send(reply);
+  else ev.reply?.(reply);   // a remote sender (federation)
   return true;
 }

@@ -72,11 +72,11 @@ export function pushRoster(ctx: ModuleContext, user: Jid, item: RosterItem | { r
 /**
  * Route a presence stanza the server sends on a user's behalf (broadcasts, probes' answers, subscription
  * stanzas) through the router as an inbound stanza, so the target's module (this one for accounts, the MUC service
- * for rooms, privacy rules…) handles it. Remote domains: federation is off, so it is dropped.
+ * for rooms, privacy rules…) handles it. Remote domains go out over federation (dropped when it is off).
  */
 export function routePresence(ctx: ModuleContext, stanza: Element, from: Jid, to: Jid): void | Promise<void> {
-  if (!ctx.isLocalDomain(to.domain)) return;
   const type = (stanza.attrs.type as string | undefined) ?? 'available';
+  if (!ctx.isLocalDomain(to.domain)) return ctx.remoteRoute?.(stanza, 'presence', type, null);
   const ev: StanzaEvent = {
     stanza, kind: 'presence', type, from, to, origin: null,
     addressing: to.local === '' ? 'host' : to.resource === '' ? 'bare' : 'full',
