@@ -185,7 +185,9 @@ export const registerModule: ServerModule = {
     });
 
     // After authentication: the account's own registration (§3.1 "already registered", §3.2, §3.3).
-    const mine = (ev: StanzaEvent): boolean => ev.to.domain === config.domain;
+    // Only a local client session manages its own registration: a stanza from a federated peer (origin null) with
+    // the same localpart is someone else's account (bob@other.example must not remove or re-key bob@us).
+    const mine = (ev: StanzaEvent): boolean => ev.origin !== null && ev.from.domain === config.domain && ev.to.domain === config.domain;
     ctx.router.hookIq('get', ['self', 'host'], NS_REGISTER, 'query', (ev) => {
       if (!mine(ev)) return false;
       return replyResult(ev, el('query', { xmlns: NS_REGISTER },

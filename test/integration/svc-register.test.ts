@@ -309,3 +309,26 @@ describe('password change and account removal (registration closed)', () => {
     assert.equal(await t.server.stores!.accounts.exists('walt'), false);
   });
 });
+
+test('SVC-15: a stanza from another server naming the same localpart cannot remove or re-key a local account', async () => {
+  const t = await startServer();
+  try {
+    await t.addUser('bob', 'bob-password');
+    const { parseJid } = await import('../../server/core/jid.js');
+    const { el } = await import('../../server/core/xml.js');
+    const replies: Element[] = [];
+    for (const payload of [el('remove'), el('password', null, 'stolen')]) {
+      const stanza = el('iq', { type: 'set', id: 'evil', from: 'bob@other.example/x', to: DOMAIN }, el('query', { xmlns: 'jabber:iq:register' }, payload));
+      await t.server.context_.router.route({
+        stanza, kind: 'iq', type: 'set', from: parseJid('bob@other.example/x'), to: parseJid(DOMAIN),
+        addressing: 'host', origin: null, reply: (r) => replies.push(r),
+      });
+    }
+    assert.deepEqual(replies.map((r) => [r.attrs.type, r.getChild('error')?.getChild('service-unavailable') !== undefined]), [['error', true], ['error', true]]);
+    assert.equal(await t.server.stores!.accounts.exists('bob'), true, 'the local account is still there');
+    const c = await login(t.c2sPort, t.caPem, 'bob', 'bob-password');
+    await c.close();
+  } finally {
+    await t.stop();
+  }
+});
