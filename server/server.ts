@@ -21,6 +21,7 @@ import { Discovery } from './discovery/index.js';
 import { HttpService } from './http/index.js';
 import { countMessages } from './admin/message-counter.js';
 import { PARLEY_VERSION } from './version.js';
+import { S2sService } from './s2s/index.js';
 
 export interface ServerOptions {
   modules?: ServerModule[];
@@ -44,6 +45,8 @@ export class ParleyServer {
   private adminSocket: AdminSocketServer | null = null;
   /** mDNS presence on the LAN; the GUI turns it on and off with discovery.setEnabled(). Null until started. */
   discovery: Discovery | null = null;
+  /** Federation (config.s2sPort); null when off or not started. */
+  s2s: S2sService | null = null;
   /** The HTTP listener (config.httpPort) with the headless admin console; null when off or not started. */
   http: HttpService | null = null;
   readonly startedAt = Date.now();
@@ -55,6 +58,7 @@ export class ParleyServer {
   get ports(): Record<string, number> {
     const ports = { ...this.listeners?.ports };
     if (this.http) ports.http = this.http.port;
+    if (this.s2s) ports.s2s = this.s2s.port;
     return ports;
   }
 
@@ -79,6 +83,8 @@ export class ParleyServer {
     } catch (err) {
       // Undo what was started, quietly: the caller reports err.
       await this.discovery?.stop();
+      await this.s2s?.stop();
+      this.s2s = null;
       for (const s of this.listeners?.servers ?? []) s.close();
       this.listeners = null;
       await this.http?.close();
@@ -124,6 +130,8 @@ export class ParleyServer {
       log.debug('modules', `loaded ${m.name} (${m.spec})`);
     }
     this.listeners = await startC2sListeners(ctx);
+    // Before discovery: its `ports` advertise _xmpp-server._tcp only when federation listens.
+    if (config.s2sPort !== null) this.s2s = await S2sService.start(ctx, { certificate: () => this.certs });
     this.discovery = new Discovery({ domain: config.domain, version: PARLEY_VERSION, fingerprintSha256: this.certs.fingerprintSha256, ports: this.ports, interfaces: config.discoveryInterfaces, logger: log });
     if (config.discovery) await this.discovery.start();
     this.admin = new AdminService({
@@ -147,6 +155,9 @@ export class ParleyServer {
   /** Stop accepting, send system-shutdown to every stream, wait briefly for them to close. */
   async stop(): Promise<void> {
     await this.discovery?.stop(); // goodbye packets first, so nobody keeps trying to connect
+    const s2s = this.s2s;
+    this.s2s = null;
+    await s2s?.stop();
     const http = this.http;
     this.http = null;
     await http?.close();
