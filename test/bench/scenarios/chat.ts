@@ -1,0 +1,104 @@
+// chat: P pairs of online users exchange M one-to-one messages (to full JIDs) as fast as the server takes them.
+// Each sender keeps a fixed window of messages in flight and sends the next one as soon as its partner received
+// one, so the server is always saturated and latency is the server's queueing plus its work. Every body carries
+// sender, sequence number and send time; each (sender, sequence) must arrive exactly once, at the right partner.
+import { attrOf, bodyOf, type BenchClient } from '../client.js';
+import { sample, delta } from '../procstat.js';
+import { percentile, sleep, type ScenarioContext, type ScenarioResult } from './context.js';
+
+/** Filler that brings a chat message to ~250 bytes on the wire, like a short real message with its markup. */
+const PAD = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna';
+
+const STALL_MS = 10000;
+
+export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const { scale, server } = ctx;
+  const senders = scale.chatPairs * 2;
+  const per = Math.floor(scale.chatMessages / senders);
+  const total = per * senders;
+  const names = Array.from({ length: senders }, (_, i) => `u${i + 1}`);
+  const { clients } = await ctx.loginMany(names, scale.loginConcurrency, { rosterGet: true, presence: true });
+  const jids = clients.map((c) => c.jid);
+  if (jids.some((j) => !j.includes('/'))) return { status: 'error', message: 'a bound JID has no resource', figures: {}, details: {} };
+
+  const sent = new Int32Array(senders);
+  const inflight = new Int32Array(senders);
+  const seen = new Uint8Array(total);
+  const latency = new Float64Array(total);
+  let delivered = 0;
+  let duplicates = 0;
+  let misrouted = 0;
+  let bounced = 0;
+  let doneAt = 0;
+  const W = scale.chatWindow;
+
+  const pump = (s: number): void => {
+    const c = clients[s]!;
+    const to = jids[s ^ 1]!;
+    while (inflight[s]! < W && sent[s]! < per) {
+      const seq = sent[s]!++;
+      inflight[s]!++;
+      c.write(`<message to='${to}' type='chat' id='c${seq}'><body>${s} ${seq} ${performance.now().toFixed(3)} ${PAD}</body></message>`);
+    }
+  };
+
+  const receiver = (r: number) => (text: string): void => {
+    const now = performance.now();
+    if (attrOf(text, 'type') === 'error') { bounced++; return; }
+    const body = bodyOf(text);
+    if (body === undefined) return;
+    const a = body.indexOf(' ');
+    const b = body.indexOf(' ', a + 1);
+    const c = body.indexOf(' ', b + 1);
+    const s = Number(body.slice(0, a));
+    const seq = Number(body.slice(a + 1, b));
+    const ts = Number(body.slice(b + 1, c));
+    if (!(s >= 0 && s < senders && seq >= 0 && seq < per) || s !== (r ^ 1)) { misrouted++; return; }
+    const idx = s * per + seq;
+    if (seen[idx]++ !== 0) { duplicates++; return; }
+    latency[delivered++] = now - ts;
+    inflight[s]!--;
+    if (delivered === total) doneAt = now;
+    pump(s);
+  };
+  clients.forEach((c: BenchClient, r) => (c.onMessage = receiver(r)));
+  await sleep(500);
+
+  const before = sample(server.pid);
+  for (let s = 0; s < senders; s++) pump(s);
+  // Stop waiting when nothing has arrived for STALL_MS: whatever is missing then is lost, not late.
+  let last = delivered;
+  let lastChange = performance.now();
+  let stalled = false;
+  while (delivered < total) {
+    ctx.progress = `${delivered}/${total} delivered`;
+    if (ctx.aborted) break;
+    await sleep(10);
+    if (delivered !== last) { last = delivered; lastChange = performance.now(); }
+    else if (performance.now() - lastChange > STALL_MS) { stalled = true; break; }
+  }
+  const after = sample(server.pid);
+  if (doneAt === 0) doneAt = performance.now();
+  // Anything still on its way now would be a duplicate.
+  await sleep(500);
+  const d = delta(before, after);
+  const wall = (doneAt - before.at) / 1000;
+  const lost = total - delivered;
+  await ctx.closeAll();
+  const figures = {
+    chatMsgsPerSecond: delivered / wall,
+    chatP50: percentile(latency.subarray(0, delivered), 50),
+    chatP99: percentile(latency.subarray(0, delivered), 99),
+    chatCpuPer10k: delivered > 0 ? (d.serverCpu / delivered) * 10000 : null,
+    chatLost: lost + duplicates + misrouted,
+    chatServerCpu: d.serverCpu / d.wallSeconds,
+    chatGeneratorCpu: d.generatorCpu / d.wallSeconds,
+  };
+  const details = {
+    pairs: scale.chatPairs, messages: total, window: W, delivered, lost, duplicates, misrouted, bounced,
+    wallSeconds: wall, serverCpuSeconds: d.serverCpu, generatorCpuSeconds: d.generatorCpu, measuredWindowUs: d.windowUs,
+  };
+  if (stalled) return { status: 'error', message: `delivery stopped after ${delivered} of ${total} messages (${bounced} bounced)`, figures, details };
+  if (ctx.aborted) return { status: 'timeout', message: `${delivered} of ${total} messages delivered in time`, figures, details };
+  return { status: 'ok', figures, details };
+}
