@@ -91,10 +91,13 @@ export class RosterStore {
     const old = await this.items.findOne({ _id: this.id(user, item.jid) });
     const v = await this.currentVersion(user);
     // An invisible write keeps the item's version (a tombstone's too: to a client the contact is still gone).
-    let n = old?.ver ?? 0;
-    if (visible) n = await this.bump(user, v);
-    await this.items.put({ ...clean(item), _id: this.id(user, item.jid), user, ver: n });
-    return format(v.epoch, visible ? n : v.ver);
+    if (!visible) {
+      await this.items.put({ ...clean(item), _id: this.id(user, item.jid), user, ver: old?.ver ?? 0 });
+      return format(v.epoch, v.ver);
+    }
+    const next = await this.bump(user, v);
+    await this.items.put({ ...clean(item), _id: this.id(user, item.jid), user, ver: next.ver });
+    return format(next.epoch, next.ver);
   }
 
   /**
@@ -110,10 +113,9 @@ export class RosterStore {
       else await this.items.remove({ _id: old._id });
       return null;
     }
-    const v = await this.currentVersion(user);
-    const n = await this.bump(user, v);
-    await this.items.put(tombstone(old._id, user, contact, n));
-    return format(v.epoch, n);
+    const next = await this.bump(user, await this.currentVersion(user));
+    await this.items.put(tombstone(old._id, user, contact, next.ver));
+    return format(next.epoch, next.ver);
   }
 
   /** Drop a user's whole roster (account removal). */
@@ -134,7 +136,8 @@ export class RosterStore {
    */
   async changesSince(user: string, ver: string): Promise<RosterChange[] | null> {
     const v = await this.currentVersion(user);
-    const m = /^([0-9a-f]+)-(\d{1,15})$/.exec(ver);
+    // '0' is the empty roster before any epoch existed: whatever changed since then is everything there is now.
+    const m = ver === '0' ? ['0', v.epoch, '0'] : /^([0-9a-f]+)-(\d{1,15})$/.exec(ver);
     if (!m || m[1] !== v.epoch) return null;
     const since = Number(m[2]);
     if (since > v.ver) return null;
@@ -153,16 +156,19 @@ export class RosterStore {
   private async currentVersion(user: string): Promise<{ epoch: string; ver: number }> {
     const d = await this.versions.findOne({ _id: user });
     if (d?.epoch) return { epoch: d.epoch, ver: d.ver };
+    // No version yet: an empty roster at version 0, with the epoch made at the first change, so reading an empty
+    // roster (every account's first login) writes nothing (a write per login showed up in the login benchmark).
+    if (!d) return { epoch: '', ver: 0 };
     const epoch = randomBytes(4).toString('hex');
     const ver = d?.ver ?? 0;
     await this.versions.put({ _id: user, user, ver, epoch });
     return { epoch, ver };
   }
 
-  private async bump(user: string, v: { epoch: string; ver: number }): Promise<number> {
-    const ver = v.ver + 1;
-    await this.versions.put({ _id: user, user, ver, epoch: v.epoch });
-    return ver;
+  private async bump(user: string, v: { epoch: string; ver: number }): Promise<{ epoch: string; ver: number }> {
+    const next = { epoch: v.epoch || randomBytes(4).toString('hex'), ver: v.ver + 1 };
+    await this.versions.put({ _id: user, user, ...next });
+    return next;
   }
 }
 
@@ -171,7 +177,9 @@ function tombstone(_id: string, user: string, jid: string, ver: number): ItemDoc
 }
 
 function format(epoch: string, n: number): string {
-  return `${epoch}-${n}`;
+  // Before the first change there is no epoch: '0' matches no stored version, so a client holding one from a
+  // deleted account or a reset data dir gets the (empty) roster in full.
+  return epoch ? `${epoch}-${n}` : '0';
 }
 
 /** Only the fields of RosterItem (no stray properties from callers end up in the datafile). */
