@@ -40,6 +40,8 @@ export class XmlStreamFraming {
   private stanzaStart = 0;
   /** Prefixes declared inside the current stanza; a prefix used but declared higher up gets re-declared on the element. */
   private declared: string[] = [];
+  /** How many of `declared` each open element of the stanza added, innermost last (popped when it closes). */
+  private declaredPerElement: number[] = [];
   private failed = false;
   private headerSeen = false;
   private paused = false;
@@ -181,6 +183,7 @@ export class XmlStreamFraming {
       }
       this.idle = false;
       this.declared.length = 0;
+      this.declaredPerElement.length = 0;
       if (tag.prefix !== '' && (tag.uri === NS.client || tag.uri === NS.server)) {
         this.fail('bad-namespace-prefix', 'stanzas must not carry a namespace prefix');
         return;
@@ -204,7 +207,8 @@ export class XmlStreamFraming {
       attrs['xmlns:' + tag.prefix] = tag.uri;
     }
     const e = new Element(tag.name, attrs);
-    (e as Element & { declares?: number }).declares = declares;
+    // Kept beside the element rather than on it: an extra property would change every Element's hidden class.
+    this.declaredPerElement.push(declares);
     if (this.current) {
       e.parent = this.current;
       this.current.children.push(e);
@@ -237,9 +241,8 @@ export class XmlStreamFraming {
       return;
     }
     const e = this.current!;
-    const declares = (e as Element & { declares?: number }).declares ?? 0;
+    const declares = this.declaredPerElement.pop() ?? 0;
     if (declares) this.declared.length -= declares;
-    delete (e as Element & { declares?: number }).declares;
     this.current = e.parent;
     if (this.depth === 1) {
       e.parent = null;

@@ -2,7 +2,7 @@
 // rules and error replies, addressing and JID validation, order, pass-through of unknown content.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import { startWithUsers, DOMAIN, type TestServer } from '../helpers/server.js';
 import { login, assertServes, assertStanzaError, NS, nextId, type RawClient, type Element } from '../helpers/raw-client.js';
 
 let t: TestServer;
@@ -11,9 +11,7 @@ let bob: RawClient & { jid: string };
 const BOB = `bob@${DOMAIN}/desk`;
 
 before(async () => {
-  t = await startServer();
-  await t.addUser('alice', 'alice-password');
-  await t.addUser('bob', 'bob-password');
+  t = await startWithUsers({ alice: 'alice-password', bob: 'bob-password' });
   alice = await login(t.c2sPort, t.caPem, 'alice', 'alice-password', { resource: 'laptop' });
   bob = await login(t.c2sPort, t.caPem, 'bob', 'bob-password', { resource: 'desk' });
 });
@@ -164,6 +162,18 @@ test('CORE-54/BAD-40: unknown extension elements and foreign-namespace attribute
   assert.equal(y.attrs['xmlns:p'], 'urn:test:p');
   assert.equal(y.getText(), 'text & more');
   assert.ok(x.getChild('z'));
+});
+
+test('CORE-54: prefixed extension elements keep their namespaces when routed, including nested and re-bound prefixes', async () => {
+  const id = nextId('pfx');
+  alice.send(`<message to='${BOB}' id='${id}'><p:x xmlns:p='urn:test:a'><p:y/></p:x><p:z xmlns:p='urn:test:b'/><w xmlns='urn:test:c'><p:v xmlns:p='urn:test:d'/></w></message>`);
+  const m = await bob.nextElement((e) => e.attrs.id === id);
+  // bob's parser resolves every prefix from what was delivered, so a missing or wrong declaration would show here.
+  const [x, z, w] = m.getChildElements();
+  assert.deepEqual([x.name, x.getNS()], ['p:x', 'urn:test:a']);
+  assert.deepEqual([x.getChildElements()[0].name, x.getChildElements()[0].getNS()], ['p:y', 'urn:test:a']);
+  assert.deepEqual([z.name, z.getNS()], ['p:z', 'urn:test:b']);
+  assert.deepEqual([w.getChildElements()[0].name, w.getChildElements()[0].getNS()], ['p:v', 'urn:test:d']);
 });
 
 test('CORE-55: 100 messages sent in one burst arrive in order', async () => {
