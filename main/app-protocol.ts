@@ -2,25 +2,14 @@
 // the Content-Security-Policy. Nothing outside that folder, no directory listings, GET and HEAD only.
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Protocol } from './electron-api.js';
 import { APP_HOST, APP_SCHEME, SECURITY_HEADERS } from './security.js';
+import { RENDERER_DIR, STATIC_TYPES, resolveStaticFile, staticType } from '../server/http/static-assets.js';
 
-/** dist/renderer, next to dist/main (this file is dist/main/app-protocol.js). */
-export const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
+export { RENDERER_DIR };
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
+/** The console's types, and .mjs besides. */
+const TYPES: Readonly<Record<string, string>> = { ...STATIC_TYPES, '.mjs': 'text/javascript; charset=utf-8' };
 
 /** Must run before the app is ready: app:// behaves like https (secure context, fetch, standard URL parsing). */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
@@ -49,11 +38,9 @@ export function resolveAppPath(root: string, url: string): string | null {
     return null;
   }
   if (relative === '/' || relative === '') relative = '/index.html';
-  const segments = relative.split('/').filter((s) => s !== '');
-  if (relative.includes('\0') || relative.includes('\\') || segments.some((s) => s === '..' || s.startsWith('.'))) return null;
-  const base = path.resolve(root);
-  const file = path.resolve(base, ...segments);
-  return file.startsWith(base + path.sep) ? file : null;
+  // A backslash is refused here besides (it would separate path segments on Windows).
+  if (relative.includes('\\')) return null;
+  return resolveStaticFile(root, relative.split('/').filter((s) => s !== '').join('/'));
 }
 
 /** The protocol handler: (Request) → Response, for protocol.handle('app', …). */
@@ -62,7 +49,7 @@ export function appRequestHandler(root: string = RENDERER_DIR): (request: Reques
     if (request.method !== 'GET' && request.method !== 'HEAD') return refusal(405, 'Only GET and HEAD are served.');
     const file = resolveAppPath(root, request.url);
     if (!file) return refusal(404, 'Not found.');
-    const type = TYPES[path.extname(file).toLowerCase()];
+    const type = staticType(file, TYPES);
     if (!type) return refusal(404, 'Not found.');
     let body: Buffer;
     try {

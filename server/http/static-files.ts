@@ -1,35 +1,20 @@
 // The console's built files (dist/renderer, made by Vite): served read-only from that folder, never outside it.
 // Hashed assets are cached for good; index.html is always fetched again.
-import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type http from 'node:http';
 import { securityHeaders, sendPage } from './responses.js';
+import { RENDERER_DIR, resolveStaticFile, staticType } from './static-assets.js';
 
-/** dist/renderer, next to dist/server (this file is dist/server/http/static-files.js). */
-export const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
+export { RENDERER_DIR };
 
 export class StaticFiles {
   constructor(readonly root: string = RENDERER_DIR) {}
 
   /** Serve `relative` (already URL-decoded, '/'-separated, below the root); false when there is no such file. */
   async serve(req: http.IncomingMessage, res: http.ServerResponse, relative: string): Promise<boolean> {
-    if (relative.includes('\0') || relative.split('/').some((seg) => seg === '..' || seg.startsWith('.'))) return false;
-    const file = path.resolve(this.root, relative);
-    if (!file.startsWith(path.resolve(this.root) + path.sep)) return false;
-    const type = TYPES[path.extname(file).toLowerCase()];
+    const file = resolveStaticFile(this.root, relative);
+    if (!file) return false;
+    const type = staticType(file);
     if (!type) return false;
     let body: Buffer;
     try {

@@ -6,6 +6,7 @@ import type { StanzaEvent } from '../core/router.js';
 import { StanzaError } from '../core/errors.js';
 import type { ServerModule, ModuleContext } from './module.js';
 import { replyResult } from './iq-reply.js';
+import { isOwnAccount } from './own-account.js';
 import type { DiscoScope } from './disco-registry.js';
 
 function infoQuery(ctx: ModuleContext, scope: DiscoScope, node: string | undefined) {
@@ -37,14 +38,13 @@ export const discoModule: ServerModule = {
       if (nodeOf(ev) !== undefined) throw new StanzaError('item-not-found');
       return replyResult(ev, el('query', { xmlns: NS.discoItems }, d.itemsOf().map((i) => el('item', { jid: i.jid, name: i.name, node: i.node }))));
     });
-    const ownAccount = (ev: StanzaEvent): boolean => ev.addressing === 'self' || ev.from.bare.equals(ev.to);
     ctx.router.hookIq('get', ['self', 'bare'], NS.discoInfo, 'query', (ev) => {
       // Others asking about an account learn nothing, existing or not (RFC 6121 §8.5.1 anti-harvesting).
-      if (!ownAccount(ev) || nodeOf(ev) !== undefined) throw new StanzaError('service-unavailable');
+      if (!isOwnAccount(ev) || nodeOf(ev) !== undefined) throw new StanzaError('service-unavailable');
       return replyResult(ev, infoQuery(ctx, 'account', undefined));
     });
     ctx.router.hookIq('get', ['self', 'bare'], NS.discoItems, 'query', (ev) => {
-      if (!ownAccount(ev) || nodeOf(ev) !== undefined) throw new StanzaError('service-unavailable');
+      if (!isOwnAccount(ev) || nodeOf(ev) !== undefined) throw new StanzaError('service-unavailable');
       return replyResult(ev, el('query', { xmlns: NS.discoItems }));
     });
   },

@@ -5,6 +5,7 @@ import { StanzaError } from '../core/errors.js';
 import type { StanzaEvent } from '../core/router.js';
 import type { ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
+import { isOwnAccount } from './own-account.js';
 
 export const NS_LAST = 'jabber:iq:last';
 
@@ -55,8 +56,7 @@ export const lastActivityModule: ServerModule = {
     ctx.router.hookIq('get', ['self', 'bare'], NS_LAST, 'query', async (ev: StanzaEvent) => {
       if (ev.to.domain !== ctx.config.domain) return false;
       const user = ev.to.local;
-      const self = ev.addressing === 'self' || ev.from.bare.equals(ev.to);
-      if (!self) {
+      if (!isOwnAccount(ev)) {
         const item = await ctx.stores.roster.get(user, ev.from.bare.toString());
         if (!item || (item.subscription !== 'from' && item.subscription !== 'both')) {
           throw new StanzaError('forbidden', { text: 'only contacts who see this user\'s presence may ask' });

@@ -6,6 +6,7 @@ import { StanzaError } from '../core/errors.js';
 import type { StanzaEvent } from '../core/router.js';
 import type { ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
+import { isOwnAccount } from './own-account.js';
 import { serializeFragment, parseFragment, byteLength } from './stored-xml.js';
 import type { PrivateKey } from '../storage/private.js';
 
@@ -40,7 +41,7 @@ export const privateStorageModule: ServerModule = {
     const check = (ev: StanzaEvent): Element[] | false => {
       if (ev.to.domain !== ctx.config.domain) return false;
       // Only the account itself may read or write its private data (§2.3, §4); same answer for any other account.
-      if (ev.addressing !== 'self' && !ev.from.bare.equals(ev.to)) throw new StanzaError('forbidden', { text: 'private data can only be used by its owner' });
+      if (!isOwnAccount(ev)) throw new StanzaError('forbidden', { text: 'private data can only be used by its owner' });
       const items = childElements(firstChildElement(ev.stanza)!);
       // At least one child element is required (§2.3: not-acceptable).
       if (items.length === 0) throw new StanzaError('not-acceptable', { text: 'name the element to store or retrieve' });

@@ -8,6 +8,7 @@ import { StanzaError } from '../core/errors.js';
 import type { StanzaEvent } from '../core/router.js';
 import type { ModuleContext, ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
+import { isOwnAccount } from './own-account.js';
 import { emptyItem, type RosterItem } from '../storage/roster.js';
 import {
   NS_ROSTER, NS_ROSTERVER_FEATURE, itemElement, pushRoster, versioningSessions, routePresence, availableSessions,
@@ -23,7 +24,7 @@ const MAX_INTERIM_PUSHES = 200;
 
 /** The account's own resources only (IM-01); anyone else is refused the same way whether the account exists or not. */
 function ownerOf(ev: StanzaEvent): Jid {
-  if (!ev.origin || !(ev.addressing === 'self' || ev.from.bare.equals(ev.to))) {
+  if (!ev.origin || !isOwnAccount(ev)) {
     throw new StanzaError('forbidden', { text: 'a roster belongs to its account alone' });
   }
   return ev.from.bare;

@@ -5,6 +5,7 @@ import { StanzaError } from '../core/errors.js';
 import type { StanzaEvent } from '../core/router.js';
 import type { ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
+import { isOwnAccount } from './own-account.js';
 import { serializeFragment, parseFragment, byteLength } from './stored-xml.js';
 
 export const NS_VCARD = 'vcard-temp';
@@ -18,7 +19,6 @@ export const vcardModule: ServerModule = {
   load(ctx) {
     ctx.disco.addFeature('host', NS_VCARD);
     const store = ctx.stores.vcard;
-    const own = (ev: StanzaEvent): boolean => ev.addressing === 'self' || ev.from.bare.equals(ev.to);
     // Other served domains (conference.<domain>…) answer for their own entities (VCARD-06).
     const mine = (ev: StanzaEvent): boolean => ev.to.domain === ctx.config.domain;
     const emptyVcard = () => el('vCard', { xmlns: NS_VCARD });
@@ -31,7 +31,7 @@ export const vcardModule: ServerModule = {
       const user = ev.to.local;
       const xml = await store.get(user);
       if (xml !== null) return replyResult(ev, parseFragment(xml));
-      if (own(ev)) return replyResult(ev, emptyVcard());
+      if (isOwnAccount(ev)) return replyResult(ev, emptyVcard());
       throw new StanzaError('service-unavailable');
     });
 
@@ -39,7 +39,7 @@ export const vcardModule: ServerModule = {
     // forbidden (VCARD-03).
     ctx.router.hookIq('set', ['self', 'bare'], NS_VCARD, 'vCard', async (ev) => {
       if (!mine(ev)) return false;
-      if (!own(ev)) throw new StanzaError('forbidden', { text: 'you can only change your own vCard' });
+      if (!isOwnAccount(ev)) throw new StanzaError('forbidden', { text: 'you can only change your own vCard' });
       const vcard = firstChildElement(ev.stanza)!;
       const xml = serializeFragment(vcard);
       const limit = maxBytes();

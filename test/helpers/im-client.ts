@@ -9,7 +9,8 @@
 //     that was dropped silently is then provably absent, without sleeping.
 import assert from 'node:assert/strict';
 import { login, nextId, escapeXml, type RawClient, type Element } from './raw-client.js';
-import { DOMAIN, type TestServer } from './server.js';
+import { sharedServer, DOMAIN, type TestServer } from './server.js';
+import type { RosterItem, RosterStore } from '../../server/storage/roster.js';
 
 export const NS_ROSTER = 'jabber:iq:roster';
 export const PASSWORD = 'im-test-pw';
@@ -148,4 +149,37 @@ export async function addUsers(t: TestServer, ...names: string[]): Promise<void>
 
 export function bareOf(user: string): string {
   return `${user}@${DOMAIN}`;
+}
+
+/** A roster item for `jid`: listed, subscription none, nothing pending, no groups — unless `fields` say otherwise. */
+export function rosterItem(jid: string, fields: Partial<RosterItem> = {}): RosterItem {
+  return { jid, groups: [], subscription: 'none', ask: false, approved: false, pendingIn: false, listed: true, ...fields };
+}
+
+// ---- one server per test file ---------------------------------------------------------------------------------
+
+export interface ImTestServer {
+  /** The file's server (there once `before` has run). */
+  readonly t: TestServer;
+  /** The server's roster store, to set and read subscription states directly. */
+  store(): RosterStore;
+  /** Log `user` in at `resource`; the client quits when the file is done. */
+  connect(user: string, resource: string): Promise<ImClient>;
+}
+
+/**
+ * The server an IM test file shares: registers the file's `before` (start it) and `after` (every client that
+ * `connect` logged in quits, then the server stops). Each test makes its own accounts (`addUsers(im.t, …)`).
+ */
+export function imTestServer(): ImTestServer {
+  const shared = sharedServer<ImClient>({}, {}, async (clients) => {
+    for (const c of clients) await c.quit().catch(() => undefined);
+  });
+  return {
+    get t() {
+      return shared.t;
+    },
+    store: () => shared.t.server.stores!.roster,
+    connect: async (user, resource) => shared.keep(await ImClient.login(shared.t, user, resource)),
+  };
 }

@@ -5,6 +5,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import readline from 'node:readline';
+import { promises as fs } from 'node:fs';
 
 const run = promisify(execFile);
 const PREFIX = 'parley-t';
@@ -184,6 +185,17 @@ export class NsChild {
     await this.exited;
     clearTimeout(t);
   }
+}
+
+/**
+ * A namespace test's teardown: each child stopped in turn (`signal`, by its pid), then the namespaces removed, then
+ * the test's data folders deleted. Parts that were never made (undefined) are passed over.
+ */
+export async function tearDown(pair: NetnsPair | undefined, children: (NsChild | undefined)[], dirs: (string | undefined)[],
+  signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  for (const c of children) await c?.kill(signal);
+  await pair?.destroy();
+  for (const d of dirs) if (d) await fs.rm(d, { recursive: true, force: true });
 }
 
 /**

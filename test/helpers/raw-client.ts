@@ -599,3 +599,14 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string | (() => 
     }),
   ]);
 }
+
+/** Resolves once `cond()` holds (looked at every 10 ms); fails naming `what` after `ms`. */
+export function until(what: string, cond: () => boolean, ms: number): Promise<void> {
+  return withTimeout(new Promise<void>((resolve) => {
+    const tick = (): void => {
+      if (cond()) resolve();
+      else setTimeout(tick, 10);
+    };
+    tick();
+  }), ms, what);
+}

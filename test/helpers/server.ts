@@ -1,5 +1,6 @@
 // Start a real Parley server for a test: temp data dir, loopback, ephemeral ports, certificates reused across
 // tests of one run (generating RSA keys for every test would dominate the suite's time).
+import { before, after } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
@@ -29,7 +30,7 @@ export async function startServer(settings: StoredSettings = {}, opts: { dataDir
     await fs.cp(sharedCerts, path.join(dataDir, 'certs'), { recursive: true, errorOnExist: false, force: false });
   } catch { /* first run: none yet */ }
   const config = resolveConfig(dataDir, {}, {
-    domain: DOMAIN, bind: '127.0.0.1', c2sPort: 0, tlsPort: 0, s2sPort: null, httpPort: null, discovery: false,
+    domain: DOMAIN, bind: '127.0.0.1', c2sPort: 0, tlsPort: 0, s2sPort: null, httpPort: null, httpsPort: null, discovery: false,
     logLevel: 'debug', ...settings,
   });
   const logger = new Logger('debug', process.env.PARLEY_TEST_LOG ? (l) => process.stderr.write(l + '\n') : null);
@@ -45,5 +46,53 @@ export async function startServer(settings: StoredSettings = {}, opts: { dataDir
     caPem: server.certificate!.caCertPem,
     stop: () => server.stop(),
     addUser: (name, password) => server.stores!.accounts.create(name, password),
+  };
+}
+
+/**
+ * startServer, then an account for each of `users` (name → password, in the order given). When an account cannot
+ * be made, the server is stopped again before the error is thrown.
+ */
+export async function startWithUsers(users: Record<string, string>, settings: StoredSettings = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
+  const t = await startServer(settings, opts);
+  try {
+    for (const [name, password] of Object.entries(users)) await t.addUser(name, password);
+  } catch (err) {
+    await t.stop();
+    throw err;
+  }
+  return t;
+}
+
+export interface SharedServer<C> {
+  /** The server (there once `before` has run). */
+  readonly t: TestServer;
+  /** Keep `client` to be ended in `after`, before the server stops; returns it. */
+  keep<K extends C>(client: K): K;
+}
+
+/**
+ * One server for the enclosing test file or describe: `before` starts it with an account for each of `users`
+ * (name → password) and `settings`; `after` ends the clients handed to `keep` (with `endAll`), then stops it.
+ */
+export function sharedServer<C>(users: Record<string, string>, settings: StoredSettings, endAll: (clients: C[]) => Promise<void>): SharedServer<C> {
+  let t: TestServer | undefined;
+  const clients: C[] = [];
+  before(async () => {
+    t = await startWithUsers(users, settings);
+  });
+  after(async () => {
+    await endAll(clients);
+    await t?.stop();
+  });
+  return {
+    get t() {
+      if (!t) throw new Error('the test server is not running (it starts in before)');
+      return t;
+    },
+    keep(client) {
+      clients.push(client);
+      return client;
+    },
   };
 }

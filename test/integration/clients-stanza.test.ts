@@ -2,37 +2,19 @@
 // tls-unique), binding, conflicts, ping, disco, version, time, message addressing, unhandled iqs. StanzaJS ships no
 // TCP transport; test/helpers/stanza-tcp-transport.ts supplies one, and it verifies the server certificate against
 // the test CA for the name test.local.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { JXT, type Stanzas } from 'stanza';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import { DOMAIN } from '../helpers/server.js';
 import { stanzaLogin, stanzaLoginFailure, nextEvent, within, type StanzaSession, type StanzaOptions } from '../helpers/clients.js';
+import {
+  libraryTestServer, assertRandomResources, renamedResource, PACKAGE_VERSION, TLS13_MECHANISMS,
+} from '../helpers/library-suite.js';
 
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-/** The server's SASL offer on a TLS 1.3 stream (tls-exporter and tls-server-end-point make the -PLUS variants). */
-const ALL_MECHANISMS = ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256', 'SCRAM-SHA-1-PLUS', 'SCRAM-SHA-1', 'PLAIN'];
-const RANDOM_RESOURCE = /^[A-Za-z0-9_-]{8,}$/;
 const NS_UNKNOWN = 'urn:example:parley:no-such-thing';
 
-let t: TestServer;
-const open: StanzaSession[] = [];
-
-before(async () => {
-  t = await startServer({ resourceConflict: 'new-resource' });
-  for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await t.addUser(user, `${user}-secret`);
-});
-
-after(async () => {
-  await Promise.all(open.map((s) => s.close()));
-  await t.stop();
-});
-
-async function login(user: string, opts: StanzaOptions = {}): Promise<StanzaSession> {
-  const s = await stanzaLogin(t, user, `${user}-secret`, opts);
-  open.push(s);
-  return s;
-}
+const lib = libraryTestServer<StanzaOptions, StanzaSession>(['alice', 'bob', 'carol', 'dave', 'erin', 'frank'], stanzaLogin);
+const { login } = lib;
 
 test('CORE-16/CORE-17/CORE-24/CORE-25: StanzaJS logs in over STARTTLS with SCRAM-SHA-1 (other mechanisms disabled)', async () => {
   const s = await login('alice', { mechanisms: ['SCRAM-SHA-1'], resource: 'scram1' });
@@ -46,7 +28,7 @@ test('CORE-16/CORE-17/CORE-24/CORE-25: StanzaJS logs in over STARTTLS with SCRAM
   assert.equal(bound?.includes('bind'), true);
   assert.equal(s.features.length, 3);
   assert.deepEqual(s.features[0].tls, { required: true });
-  assert.deepEqual(s.serverMechanisms, ALL_MECHANISMS);
+  assert.deepEqual(s.serverMechanisms, TLS13_MECHANISMS);
   assert.deepEqual(s.authMechanisms, ['SCRAM-SHA-1']);
   assert.equal(s.tlsSocket?.authorized, true, 'certificate not verified against the test CA');
   assert.equal(s.tlsSocket?.getProtocol(), 'TLSv1.3');
@@ -66,14 +48,14 @@ test('CORE-14: StanzaJS logs in with direct TLS on the TLS port (SNI test.local,
   assert.equal(s.tlsSocket?.authorized, true, 'certificate not verified against the test CA');
   assert.equal(s.tlsSocket?.alpnProtocol, 'xmpp-client');
   assert.equal(s.features.some((f) => f.tls), false, 'STARTTLS offered inside direct TLS');
-  assert.deepEqual(s.serverMechanisms, ALL_MECHANISMS);
+  assert.deepEqual(s.serverMechanisms, TLS13_MECHANISMS);
   // Without channel-binding data the helper leaves StanzaJS its best non-PLUS mechanism.
   assert.deepEqual(s.authMechanisms, ['SCRAM-SHA-256']);
   await s.close();
 });
 
 test('CORE-32: a wrong password makes StanzaJS report a not-authorized SASL failure', async () => {
-  const { failure, login: l, authFailed } = await stanzaLoginFailure(t, 'erin', 'not-the-password', { mechanisms: ['SCRAM-SHA-256'] });
+  const { failure, login: l, authFailed } = await stanzaLoginFailure(lib.t, 'erin', 'not-the-password', { mechanisms: ['SCRAM-SHA-256'] });
   try {
     assert.equal(failure.type, 'failure');
     assert.equal(failure.condition, 'not-authorized');
@@ -94,13 +76,7 @@ test('CORE-40/CORE-42: bind with a chosen resource gives exactly that full JID',
 test('CORE-41: bind without a resource gets a random server-generated one of at least 8 characters', async () => {
   const a = await login('bob');
   const b = await login('bob');
-  const [ra, rb] = [a.jid, b.jid].map((j) => {
-    assert.equal(j.startsWith(`bob@${DOMAIN}/`), true, j);
-    return j.slice(`bob@${DOMAIN}/`.length);
-  });
-  assert.match(ra, RANDOM_RESOURCE);
-  assert.match(rb, RANDOM_RESOURCE);
-  assert.notEqual(ra, rb);
+  assertRandomResources('bob', a.jid, b.jid);
   await Promise.all([a.close(), b.close()]);
 });
 
@@ -108,7 +84,7 @@ test('CORE-43: a second login with the same resource gets a different full JID a
   const first = await login('carol', { resource: 'phone' });
   assert.equal(first.jid, `carol@${DOMAIN}/phone`);
   const second = await login('carol', { resource: 'phone' });
-  assert.match(second.jid, new RegExp(`^carol@${DOMAIN.replace('.', '\\.')}/phone\\.[A-Za-z0-9_-]{6}$`));
+  assert.match(second.jid, renamedResource('carol', 'phone'));
   assert.notEqual(second.jid, first.jid);
   for (const s of [first, second]) {
     const pong = await within(s.client.sendIQ({ type: 'get', to: DOMAIN, ping: true }), `ping from ${s.jid}`);
@@ -213,7 +189,7 @@ for (const [mech, direct] of [['SCRAM-SHA-256-PLUS', false], ['SCRAM-SHA-1-PLUS'
     const s = await login('frank', { mechanisms: [mech], maxTlsVersion: 'TLSv1.2', tlsUnique: true, directTls: direct, resource: `cb-${mech}` });
     assert.equal(s.tlsSocket?.getProtocol(), 'TLSv1.2');
     assert.equal(s.jid, `frank@${DOMAIN}/cb-${mech}`);
-    assert.deepEqual(s.serverMechanisms, ALL_MECHANISMS);
+    assert.deepEqual(s.serverMechanisms, TLS13_MECHANISMS);
     assert.deepEqual(s.authMechanisms, [mech]);
     await s.close();
   });
@@ -225,7 +201,7 @@ test('CORE-27: SCRAM-SHA-256-PLUS with tls-unique data that does not match the c
     c[0] ^= 0x01;
     return c;
   };
-  const { failure, login: l } = await stanzaLoginFailure(t, 'frank', 'frank-secret', { mechanisms: ['SCRAM-SHA-256-PLUS'], maxTlsVersion: 'TLSv1.2', tlsUnique: { tamper } });
+  const { failure, login: l } = await stanzaLoginFailure(lib.t, 'frank', 'frank-secret', { mechanisms: ['SCRAM-SHA-256-PLUS'], maxTlsVersion: 'TLSv1.2', tlsUnique: { tamper } });
   try {
     assert.equal(failure.condition, 'not-authorized');
   } finally {
@@ -234,7 +210,7 @@ test('CORE-27: SCRAM-SHA-256-PLUS with tls-unique data that does not match the c
 });
 
 test('CORE-27: a client that could bind (flag "y") but picks SCRAM-SHA-256 while -PLUS is offered is refused as a downgrade', async () => {
-  const { failure, login: l } = await stanzaLoginFailure(t, 'frank', 'frank-secret', { mechanisms: ['SCRAM-SHA-256'], maxTlsVersion: 'TLSv1.2', tlsUnique: true });
+  const { failure, login: l } = await stanzaLoginFailure(lib.t, 'frank', 'frank-secret', { mechanisms: ['SCRAM-SHA-256'], maxTlsVersion: 'TLSv1.2', tlsUnique: true });
   try {
     assert.equal(failure.condition, 'not-authorized');
     assert.deepEqual(l.authMechanisms, ['SCRAM-SHA-256']);

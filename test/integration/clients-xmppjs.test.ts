@@ -4,37 +4,18 @@
 // { host, port } only), so certificate checks are off in this file alone; the StanzaJS tests verify the chain.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { xml, type XmppError } from '@xmpp/client';
 import type { Element } from 'ltx';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
-import { xmppjsClient, xmppjsLogin, xmppjsLoginFailure, nextEvent, within, type XmppjsSession } from '../helpers/clients.js';
+import { DOMAIN } from '../helpers/server.js';
+import { xmppjsClient, xmppjsLogin, xmppjsLoginFailure, nextEvent, within, type XmppjsOptions, type XmppjsSession } from '../helpers/clients.js';
+import {
+  libraryTestServer, assertRandomResources, renamedResource, PACKAGE_VERSION, TLS13_MECHANISMS,
+} from '../helpers/library-suite.js';
 
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-/** The server's SASL offer on a TLS 1.3 stream (tls-exporter and tls-server-end-point make the -PLUS variants). */
-const TLS13_MECHANISMS = ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256', 'SCRAM-SHA-1-PLUS', 'SCRAM-SHA-1', 'PLAIN'];
-const RANDOM_RESOURCE = /^[A-Za-z0-9_-]{8,}$/;
-
-let t: TestServer;
-const open: XmppjsSession[] = [];
-
-before(async () => {
-  t = await startServer({ resourceConflict: 'new-resource' });
-  for (const user of ['alice', 'bob', 'carol', 'dave', 'erin']) await t.addUser(user, `${user}-secret`);
-});
-
-after(async () => {
-  await Promise.all(open.map((s) => s.close()));
-  await t.stop();
-});
-
-async function login(user: string, opts: Parameters<typeof xmppjsLogin>[3] = {}): Promise<XmppjsSession> {
-  const s = await xmppjsLogin(t, user, `${user}-secret`, opts);
-  open.push(s);
-  return s;
-}
+const lib = libraryTestServer<XmppjsOptions, XmppjsSession>(['alice', 'bob', 'carol', 'dave', 'erin'], xmppjsLogin);
+const { login } = lib;
 
 function iq(type: 'get' | 'set', to: string | undefined, payload: Element): Element {
   return xml('iq', { type, to }, payload);
@@ -60,7 +41,7 @@ test('CORE-16/CORE-17/CORE-24/CORE-25: @xmpp/client logs in over STARTTLS with S
 });
 
 test('CORE-26: SCRAM-SHA-256 login — @xmpp/client 0.14 cannot (it implements SCRAM-SHA-1, PLAIN and ANONYMOUS only)', async (tc) => {
-  const probe = xmppjsClient(t, 'alice', 'alice-secret');
+  const probe = xmppjsClient(lib.t, 'alice', 'alice-secret');
   const implemented = probe.client.saslFactory._mechs.map((m) => m.name);
   if (!implemented.includes('SCRAM-SHA-256')) {
     tc.skip(`@xmpp/client implements only ${implemented.join(', ')}`);
@@ -84,7 +65,7 @@ test('CORE-14: @xmpp/client logs in with direct TLS on the TLS port (xmpps://127
 });
 
 test('CORE-32: a wrong password makes @xmpp/client report a not-authorized SASL failure', async () => {
-  const { error, login: l } = await xmppjsLoginFailure(t, 'erin', 'not-the-password', { mechanism: 'SCRAM-SHA-1' });
+  const { error, login: l } = await xmppjsLoginFailure(lib.t, 'erin', 'not-the-password', { mechanism: 'SCRAM-SHA-1' });
   try {
     assert.equal(error.name, 'SASLError');
     assert.equal((error as XmppError).condition, 'not-authorized');
@@ -105,13 +86,7 @@ test('CORE-40/CORE-42: bind with a chosen resource gives exactly that full JID',
 test('CORE-41: bind without a resource gets a random server-generated one of at least 8 characters', async () => {
   const a = await login('bob');
   const b = await login('bob');
-  const [ra, rb] = [a.jid, b.jid].map((j) => {
-    assert.equal(j.startsWith(`bob@${DOMAIN}/`), true, j);
-    return j.slice(`bob@${DOMAIN}/`.length);
-  });
-  assert.match(ra, RANDOM_RESOURCE);
-  assert.match(rb, RANDOM_RESOURCE);
-  assert.notEqual(ra, rb);
+  assertRandomResources('bob', a.jid, b.jid);
   await Promise.all([a.close(), b.close()]);
 });
 
@@ -119,7 +94,7 @@ test('CORE-43: a second login with the same resource gets a different full JID a
   const first = await login('carol', { resource: 'phone' });
   assert.equal(first.jid, `carol@${DOMAIN}/phone`);
   const second = await login('carol', { resource: 'phone' });
-  assert.match(second.jid, new RegExp(`^carol@${DOMAIN.replace('.', '\\.')}/phone\\.[A-Za-z0-9_-]{6}$`));
+  assert.match(second.jid, renamedResource('carol', 'phone'));
   assert.notEqual(second.jid, first.jid);
   // Both streams still work: each pings the server, and a message to the first full JID reaches the first only.
   for (const s of [first, second]) {
@@ -221,7 +196,7 @@ test('CORE-50: an iq get to the server with an unknown namespace gets service-un
 });
 
 test('CORE-25/CORE-26/CORE-27: SCRAM-*-PLUS with channel binding — @xmpp/client 0.14 cannot (no -PLUS mechanism, no channel-binding data)', async (tc) => {
-  const probe = xmppjsClient(t, 'alice', 'alice-secret');
+  const probe = xmppjsClient(lib.t, 'alice', 'alice-secret');
   const plus = probe.client.saslFactory._mechs.map((m) => m.name).filter((n) => n.endsWith('-PLUS'));
   if (plus.length === 0) {
     tc.skip('@xmpp/client implements no SCRAM-*-PLUS mechanism');

@@ -8,8 +8,8 @@ import BonjourPkg from 'bonjour-service';
 import multicastDns from 'multicast-dns';
 import { client, xml } from '@xmpp/client';
 import { resolveLocal } from '../../server/discovery/resolve-local.js';
+import { say } from '../helpers/ns-child.js';
 
-const say = (event: string, data: Record<string, unknown> = {}): void => void process.stdout.write(JSON.stringify({ event, ...data }) + '\n');
 let bonjour: InstanceType<typeof BonjourPkg> | null = null;
 
 function browse(): void {

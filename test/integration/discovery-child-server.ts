@@ -1,14 +1,13 @@
 // Child process for the discovery tests: a Parley server inside a network namespace. Reports on stdout as JSON
 // lines (ready, announced, conflict, withdrawn, status, stopped) and takes commands on stdin
 // (enable, disable, status, stop). Usage: node discovery-child-server.js '{"dataDir":…,"domain":…,"discovery":true}'
-import readline from 'node:readline';
 import { ParleyServer } from '../../server/server.js';
 import { resolveConfig } from '../../server/core/config.js';
 import { Logger } from '../../server/core/log.js';
+import { say, serveCommands } from '../helpers/ns-child.js';
 
 interface Args { dataDir: string; domain: string; discovery: boolean; c2sPort?: number; tlsPort?: number }
 const args = JSON.parse(process.argv[2]) as Args;
-const say = (event: string, data: Record<string, unknown> = {}): void => void process.stdout.write(JSON.stringify({ event, ...data }) + '\n');
 
 const config = resolveConfig(args.dataDir, {}, {
   domain: args.domain, bind: '0.0.0.0', c2sPort: args.c2sPort ?? 5222, tlsPort: args.tlsPort ?? 5223, s2sPort: null, httpPort: null,
@@ -23,20 +22,9 @@ d.on('conflict', (c: unknown) => say('conflict', { conflict: c }));
 d.on('peers', (peers: unknown) => say('peers', { peers }));
 say('ready', { ports: server.ports, fingerprint: server.certificate!.fingerprintSha256, enabled: d.enabled });
 
-let stopping = false;
-const stop = async (): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
-  await server.stop();
-  say('stopped');
-  process.stdout.write('', () => process.exit(0));
-};
-process.once('SIGTERM', () => void stop());
-// The test that started us is gone (its end of stdin closed): stop too.
-process.stdin.once('end', () => void stop());
-readline.createInterface({ input: process.stdin }).on('line', (line) => {
+serveCommands(() => server.stop(), (line, stop) => {
   const cmd = line.trim();
   if (cmd === 'enable' || cmd === 'disable') void d.setEnabled(cmd === 'enable').then(() => say(cmd + 'd', { enabled: d.enabled }));
   else if (cmd === 'status') say('status', { status: d.status() });
-  else if (cmd === 'stop') void stop();
+  else if (cmd === 'stop') stop();
 });

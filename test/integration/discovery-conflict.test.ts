@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { createPair, namespaceGate, NsChild, type NetnsPair } from '../helpers/netns.js';
+import { createPair, namespaceGate, tearDown, NsChild, type NetnsPair } from '../helpers/netns.js';
 
 const DOMAIN = 'office-test.local';
 const SERVER = fileURLToPath(new URL('./discovery-child-server.js', import.meta.url));
@@ -35,11 +35,7 @@ describe('a name conflict on the LAN is detected and reported', { skip: gate.ski
     children.push(second);
   });
 
-  after(async () => {
-    for (const c of children) await c.kill('SIGKILL');
-    await pair?.destroy();
-    for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
-  });
+  after(() => tearDown(pair, children, dirs));
 
   it('the second server reports the conflict with a suggested free name, and announces nothing', async () => {
     const e = await second.waitFor((x) => x.event === 'conflict', 30_000, 'a conflict report');

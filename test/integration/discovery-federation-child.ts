@@ -2,16 +2,15 @@
 // inside a network namespace, plus one logged-in client of it (on loopback inside the namespace). Reports JSON lines
 // on stdout (ready, message, error-reply, stopped); commands on stdin: `send <to> <id> <body…>`, `stop`.
 // Usage: node discovery-federation-child.js '{"dataDir":…,"domain":…,"user":…}'
-import readline from 'node:readline';
 import { ParleyServer } from '../../server/server.js';
 import { resolveConfig } from '../../server/core/config.js';
 import { Logger } from '../../server/core/log.js';
 import { loginTo, PASSWORD, type DomainServer } from '../helpers/s2s.js';
 import { escapeXml } from '../helpers/raw-client.js';
+import { say, serveCommands } from '../helpers/ns-child.js';
 
 interface Args { dataDir: string; domain: string; user: string }
 const args = JSON.parse(process.argv[2]) as Args;
-const say = (event: string, data: Record<string, unknown> = {}): void => void process.stdout.write(JSON.stringify({ event, ...data }) + '\n');
 
 const config = resolveConfig(args.dataDir, {}, {
   domain: args.domain, bind: '0.0.0.0', c2sPort: 5222, tlsPort: null, s2sPort: 5269, httpPort: null,
@@ -32,19 +31,11 @@ void (async () => {
 })();
 say('ready', { ports: server.ports, jid: client.jid });
 
-let stopping = false;
-const stop = async (): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
+serveCommands(async () => {
   client.destroy();
   await server.stop();
-  say('stopped');
-  process.stdout.write('', () => process.exit(0));
-};
-process.once('SIGTERM', () => void stop());
-process.stdin.once('end', () => void stop());
-readline.createInterface({ input: process.stdin }).on('line', (line) => {
+}, (line, stop) => {
   const [cmd, to, id, ...body] = line.trim().split(' ');
   if (cmd === 'send') client.send(`<message to='${escapeXml(to)}' id='${escapeXml(id)}' type='chat'><body>${escapeXml(body.join(' '))}</body></message>`);
-  else if (cmd === 'stop') void stop();
+  else if (cmd === 'stop') stop();
 });

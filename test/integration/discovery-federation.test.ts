@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { createPair, namespaceGate, NsChild, type NetnsPair } from '../helpers/netns.js';
+import { createPair, namespaceGate, tearDown, NsChild, type NetnsPair } from '../helpers/netns.js';
 
 const CHILD = fileURLToPath(new URL('./discovery-federation-child.js', import.meta.url));
 const gate = await namespaceGate();
@@ -33,12 +33,7 @@ describe('federation by .local names (namespaces A and B)', { skip: gate.skip },
     assert.equal((rb.ports as Record<string, number>).s2s, 5269);
   });
 
-  after(async () => {
-    await a?.kill('SIGTERM');
-    await b?.kill('SIGTERM');
-    await pair?.destroy();
-    for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
-  });
+  after(() => tearDown(pair, [a, b], dirs, 'SIGTERM'));
 
   it('ann@fed-a.local writes to ben@fed-b.local and gets an answer', async () => {
     a!.send('send ben@fed-b.local m1 hello over mdns');

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { createPair, ipIn, namespaceGate, NsChild, type NetnsPair } from '../helpers/netns.js';
+import { createPair, ipIn, namespaceGate, tearDown, NsChild, type NetnsPair } from '../helpers/netns.js';
 
 const DOMAIN = 'office-test.local';
 const SERVER = fileURLToPath(new URL('./discovery-child-server.js', import.meta.url));
@@ -35,12 +35,7 @@ describe('turning discovery on and off, and following address changes', { skip: 
     await peer.waitFor((e) => e.event === 'browsing', 5000, 'browser started');
   });
 
-  after(async () => {
-    await server?.kill('SIGKILL');
-    await peer?.kill('SIGKILL');
-    await pair?.destroy();
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => tearDown(pair, [server, peer], [dataDir]));
 
   it('with discovery off (as --no-discovery sets it) nothing is announced and the name does not resolve', async () => {
     await sleep(2500);

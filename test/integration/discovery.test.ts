@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { createPair, namespaceGate, NsChild, type NetnsPair } from '../helpers/netns.js';
+import { createPair, namespaceGate, tearDown, NsChild, type NetnsPair } from '../helpers/netns.js';
 import { PARLEY_VERSION } from '../../server/version.js';
 
 const DOMAIN = 'office-test.local';
@@ -39,12 +39,7 @@ describe('discovery through parley serve (namespaces A and B)', { skip: gate.ski
     await peer.waitFor((e) => e.event === 'ready', 10_000, 'the peer in B');
   });
 
-  after(async () => {
-    await server?.kill('SIGKILL');
-    await peer?.kill('SIGKILL');
-    await pair?.destroy();
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => tearDown(pair, [server, peer], [dataDir]));
 
   it('B finds _xmpp-client._tcp and _xmpps-client._tcp with the right ports, host and TXT', async () => {
     peer!.send('browse');

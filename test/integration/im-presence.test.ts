@@ -3,30 +3,15 @@
 // loss (IM-26), directed presence and its cleanup (IM-27), priority and validation (IM-28, BAD-38), presence to
 // unknown accounts and offline resources (IM-29/IM-30), and the presence-leak protection of §8.5.3.1 as it follows
 // from the subscriptions and directed presence this module maintains (IM-42, SOURCES note 14).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
-import { ImClient, addUsers, bareOf, describe, isPresence } from '../helpers/im-client.js';
+import { DOMAIN } from '../helpers/server.js';
+import { type ImClient, addUsers, bareOf, describe, isPresence, imTestServer, rosterItem } from '../helpers/im-client.js';
 import { assertStanzaError, type Element } from '../helpers/raw-client.js';
-import type { RosterItem, Subscription } from '../../server/storage/roster.js';
+import type { Subscription } from '../../server/storage/roster.js';
 
-let t: TestServer;
-const clients: ImClient[] = [];
-
-before(async () => {
-  t = await startServer();
-});
-
-after(async () => {
-  for (const c of clients) await c.quit().catch(() => undefined);
-  await t?.stop();
-});
-
-async function connect(user: string, resource: string): Promise<ImClient> {
-  const c = await ImClient.login(t, user, resource);
-  clients.push(c);
-  return c;
-}
+const im = imTestServer();
+const { connect, store } = im;
 
 /** Connected, roster fetched, initial presence sent and processed; returns what arrived meanwhile too. */
 async function online(user: string, resource: string, children = ''): Promise<{ c: ImClient; got: Element[] }> {
@@ -36,21 +21,17 @@ async function online(user: string, resource: string, children = ''): Promise<{ 
   return { c, got: await c.untilPong() };
 }
 
-const store = () => t.server.stores!.roster;
-
 /** Set both sides of a relationship: a's item for b has `aSub`, b's item for a the mirror. */
 async function relate(a: string, b: string, aSub: Subscription): Promise<void> {
   const mirror: Record<Subscription, Subscription> = { none: 'none', to: 'from', from: 'to', both: 'both' };
-  const item = (jid: string, subscription: Subscription): RosterItem =>
-    ({ jid, groups: [], subscription, ask: false, approved: false, pendingIn: false, listed: true });
-  await store().put(a, item(bareOf(b), aSub));
-  await store().put(b, item(bareOf(a), mirror[aSub]));
+  await store().put(a, rosterItem(bareOf(b), { subscription: aSub }));
+  await store().put(b, rosterItem(bareOf(a), { subscription: mirror[aSub] }));
 }
 
 const presences = (es: Element[]): string[] => es.filter((e) => e.name === 'presence').map((e) => `${e.attrs.type ?? 'available'}:${e.attrs.from}→${e.attrs.to}`);
 
 test('IM-22/IM-24: initial presence goes to From/Both contacts and is echoed; probes bring the presence of To/Both contacts', async () => {
-  await addUsers(t, 'ip-a', 'ip-b', 'ip-c', 'ip-d');
+  await addUsers(im.t, 'ip-a', 'ip-b', 'ip-c', 'ip-d');
   await relate('ip-a', 'ip-b', 'both');
   await relate('ip-a', 'ip-c', 'from');   // c sees a; a does not see c
   await relate('ip-a', 'ip-d', 'to');     // a sees d; d does not see a
@@ -78,14 +59,14 @@ test('IM-22/IM-24: initial presence goes to From/Both contacts and is echoed; pr
 });
 
 test('IM-24: a subscribed contact that is offline answers the probe with unavailable', async () => {
-  await addUsers(t, 'po-a', 'po-b');
+  await addUsers(im.t, 'po-a', 'po-b');
   await relate('po-a', 'po-b', 'to');
   const { got } = await online('po-a', 'a');
   assert.deepEqual(presences(got).filter((x) => x.startsWith('unavailable')), [`unavailable:${bareOf('po-b')}→${bareOf('po-a')}`], describe(got));
 });
 
 test('IM-24/IM-29/BAD-33: probes from non-subscribers and to unknown accounts get the same silence; a full-JID probe answers that resource only', async () => {
-  await addUsers(t, 'pr-a', 'pr-b', 'pr-x');
+  await addUsers(im.t, 'pr-a', 'pr-b', 'pr-x');
   await relate('pr-x', 'pr-a', 'to');   // x may see a
   const { c: a1 } = await online('pr-a', 'one');
   const { c: a2 } = await online('pr-a', 'two', '<show>away</show>');
@@ -104,7 +85,7 @@ test('IM-24/IM-29/BAD-33: probes from non-subscribers and to unknown accounts ge
 });
 
 test('IM-23: a resource that fetched the roster but sent no presence gets no presence broadcasts; an available one does', async () => {
-  await addUsers(t, 'av-a', 'av-b');
+  await addUsers(im.t, 'av-a', 'av-b');
   await relate('av-a', 'av-b', 'both');
   const quiet = await connect('av-a', 'quiet');
   await quiet.rosterGet();
@@ -118,7 +99,7 @@ test('IM-23: a resource that fetched the roster but sent no presence gets no pre
 });
 
 test('IM-22/IM-25: two users with two resources each see every presence change, full XML preserved, to bare JIDs', async () => {
-  await addUsers(t, 'two-a', 'two-b');
+  await addUsers(im.t, 'two-a', 'two-b');
   await relate('two-a', 'two-b', 'both');
   const { c: a1 } = await online('two-a', 'a1');
   const { c: a2, got: a2got } = await online('two-a', 'a2');
@@ -148,13 +129,13 @@ test('IM-22/IM-25: two users with two resources each see every presence change, 
   await b2.untilPong();
   for (const x of [a1, a2]) assert.deepEqual(presences(await x.untilMark(b2.mark(x))), [`available:${b2.jid}→${bareOf('two-a')}`]);
   // IM-28: the priority is stored on the session.
-  const session = t.server.context_.sessions.get((await import('../../server/core/jid.js')).parseJid(a1.jid));
+  const session = im.t.server.context_.sessions.get((await import('../../server/core/jid.js')).parseJid(a1.jid));
   assert.equal(session?.priority, 3);
   assert.ok(session?.presence, 'available');
 });
 
 test('IM-26: a client whose connection just dies is seen going unavailable by its contacts and its other resources', async () => {
-  await addUsers(t, 'die-a', 'die-b');
+  await addUsers(im.t, 'die-a', 'die-b');
   await relate('die-a', 'die-b', 'both');
   const { c: a1 } = await online('die-a', 'a1');
   const { c: a2 } = await online('die-a', 'a2');
@@ -170,7 +151,7 @@ test('IM-26: a client whose connection just dies is seen going unavailable by it
 });
 
 test('IM-26: a graceful unavailable is broadcast as sent (full XML) and not repeated when the stream then closes', async () => {
-  await addUsers(t, 'bye-a', 'bye-b');
+  await addUsers(im.t, 'bye-a', 'bye-b');
   await relate('bye-a', 'bye-b', 'both');
   const { c: a } = await online('bye-a', 'a');
   const { c: b } = await online('bye-b', 'b');
@@ -191,7 +172,7 @@ test('IM-26: a graceful unavailable is broadcast as sent (full XML) and not repe
 });
 
 test('IM-27: directed presence reaches a non-contact, who is told unavailable when the resource goes — by broadcast or by disconnect', async () => {
-  await addUsers(t, 'dir-a', 'dir-s', 'dir-t');
+  await addUsers(im.t, 'dir-a', 'dir-s', 'dir-t');
   const { c: a } = await online('dir-a', 'a');
   const { c: s } = await online('dir-s', 's');
   const { c: u } = await online('dir-t', 't');
@@ -223,7 +204,7 @@ test('IM-27: directed presence reaches a non-contact, who is told unavailable wh
 });
 
 test('IM-28/BAD-38: invalid presence is refused with bad-request and changes nothing', async () => {
-  await addUsers(t, 'bad-a', 'bad-b');
+  await addUsers(im.t, 'bad-a', 'bad-b');
   await relate('bad-a', 'bad-b', 'both');
   const { c: a } = await online('bad-a', 'a', '<priority>7</priority>');
   const { c: b } = await online('bad-b', 'b');
@@ -246,7 +227,7 @@ test('IM-28/BAD-38: invalid presence is refused with bad-request and changes not
   a.presence(`type='bogus' id='badtype'`);
   assertStanzaError((await a.untilPong())[0], 'bad-request', 'modify', 'badtype');
   assert.deepEqual(presences(await b.untilMark(a.mark(b))), [], 'nothing was broadcast');
-  const session = t.server.context_.sessions.get((await import('../../server/core/jid.js')).parseJid(a.jid));
+  const session = im.t.server.context_.sessions.get((await import('../../server/core/jid.js')).parseJid(a.jid));
   assert.equal(session?.priority, 7, 'priority unchanged');
   // Distinct xml:lang statuses and the extremes of the range are fine.
   a.presence('', "<priority>-128</priority><status xml:lang='en'>out</status><status xml:lang='de'>weg</status>");
@@ -255,7 +236,7 @@ test('IM-28/BAD-38: invalid presence is refused with bad-request and changes not
 });
 
 test('IM-30: presence to an offline full JID is ignored; a subscribe to it is processed for the bare JID', async () => {
-  await addUsers(t, 'off-a', 'off-b');
+  await addUsers(im.t, 'off-a', 'off-b');
   const { c: a } = await online('off-a', 'a');
   const { c: b } = await online('off-b', 'b');
   a.send(`<presence to='${bareOf('off-b')}/gone'/>`);
@@ -267,7 +248,7 @@ test('IM-30: presence to an offline full JID is ignored; a subscribe to it is pr
 });
 
 test('IM-42/SOURCES note 14: an iq to a full JID is refused to strangers, allowed to subscribers, own resources and after directed presence', async () => {
-  await addUsers(t, 'leak-a', 'leak-f', 'leak-s');
+  await addUsers(im.t, 'leak-a', 'leak-f', 'leak-s');
   await relate('leak-a', 'leak-f', 'from');   // f receives a's presence
   const { c: a } = await online('leak-a', 'a');
   const { c: a2 } = await online('leak-a', 'a2');

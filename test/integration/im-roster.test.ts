@@ -1,36 +1,14 @@
 // RFC 6121 §2 over real sockets: roster get/set/remove (IM-01…IM-07), set errors (IM-05, BAD-41), roster versioning
 // and its stream feature (IM-08), the pre-approval stream feature (IM-20). One server for the file; each test uses
 // its own accounts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
-import { ImClient, addUsers, bareOf, describe, pushedItem, isPush, NS_ROSTER, PASSWORD } from '../helpers/im-client.js';
+import { startServer, DOMAIN } from '../helpers/server.js';
+import { ImClient, addUsers, bareOf, describe, pushedItem, isPush, NS_ROSTER, PASSWORD, imTestServer, rosterItem } from '../helpers/im-client.js';
 import { RawClient, assertStanzaError, type Element } from '../helpers/raw-client.js';
-import type { RosterItem } from '../../server/storage/roster.js';
 
-let t: TestServer;
-const clients: ImClient[] = [];
-
-before(async () => {
-  t = await startServer();
-});
-
-after(async () => {
-  for (const c of clients) await c.quit().catch(() => undefined);
-  await t?.stop();
-});
-
-async function connect(user: string, resource: string): Promise<ImClient> {
-  const c = await ImClient.login(t, user, resource);
-  clients.push(c);
-  return c;
-}
-
-const store = () => t.server.stores!.roster;
-
-function item(jid: string, fields: Partial<RosterItem>): RosterItem {
-  return { jid, groups: [], subscription: 'none', ask: false, approved: false, pendingIn: false, listed: true, ...fields };
-}
+const im = imTestServer();
+const { connect, store } = im;
 
 function queryOf(e: Element): Element {
   const q = e.getChild('query', NS_ROSTER);
@@ -39,11 +17,11 @@ function queryOf(e: Element): Element {
 }
 
 test('IM-08/IM-20/DISCO 11f: the stream features after authentication offer roster versioning and pre-approval', async () => {
-  await addUsers(t, 'feat');
-  const raw = await RawClient.connect(t.c2sPort);
+  await addUsers(im.t, 'feat');
+  const raw = await RawClient.connect(im.t.c2sPort);
   try {
     await raw.open();
-    await raw.startTls(t.caPem);
+    await raw.startTls(im.t.caPem);
     await raw.open();
     assert.equal((await raw.authScram('feat', PASSWORD)).name, 'success');
     const { features } = await raw.restart();
@@ -55,7 +33,7 @@ test('IM-08/IM-20/DISCO 11f: the stream features after authentication offer rost
 });
 
 test('IM-02: a fresh account\'s roster is an empty <query/>, not an error', async () => {
-  await addUsers(t, 'fresh');
+  await addUsers(im.t, 'fresh');
   const c = await connect('fresh', 'r');
   const r = await c.rosterGet();
   assert.equal(r.attrs.type, 'result');
@@ -64,11 +42,11 @@ test('IM-02: a fresh account\'s roster is an empty <query/>, not an error', asyn
 });
 
 test('IM-02: roster get lists every item with jid, name, subscription, ask, approved and groups — never pending-in records', async () => {
-  await addUsers(t, 'lister');
-  await store().put('lister', item(`zed@${DOMAIN}`, { name: 'Zed', groups: ['Friends', 'Work'], subscription: 'both' }));
-  await store().put('lister', item(`asker@${DOMAIN}`, { ask: true }));
-  await store().put('lister', item(`pre@${DOMAIN}`, { approved: true }));
-  await store().put('lister', item(`stranger@${DOMAIN}`, { pendingIn: true, listed: false }));
+  await addUsers(im.t, 'lister');
+  await store().put('lister', rosterItem(`zed@${DOMAIN}`, { name: 'Zed', groups: ['Friends', 'Work'], subscription: 'both' }));
+  await store().put('lister', rosterItem(`asker@${DOMAIN}`, { ask: true }));
+  await store().put('lister', rosterItem(`pre@${DOMAIN}`, { approved: true }));
+  await store().put('lister', rosterItem(`stranger@${DOMAIN}`, { pendingIn: true, listed: false }));
   const c = await connect('lister', 'r');
   const items = await c.roster();
   const byJid = new Map(items.map((i) => [i.attrs.jid, i]));
@@ -83,7 +61,7 @@ test('IM-02: roster get lists every item with jid, name, subscription, ask, appr
 });
 
 test('IM-01: another account may neither read nor change a roster (forbidden); a roster iq to one\'s own bare JID works', async () => {
-  await addUsers(t, 'owner1', 'snoop1');
+  await addUsers(im.t, 'owner1', 'snoop1');
   const owner = await connect('owner1', 'r');
   const snoop = await connect('snoop1', 'r');
   const get = await snoop.iq((id) => `<iq type='get' id='${id}' to='${bareOf('owner1')}'><query xmlns='${NS_ROSTER}'/></iq>`);
@@ -101,7 +79,7 @@ test('IM-01: another account may neither read nor change a roster (forbidden); a
 });
 
 test('IM-03/IM-07: a roster set is answered and pushed to every interested resource (incl. the sender), groups replaced wholesale', async () => {
-  await addUsers(t, 'setter');
+  await addUsers(im.t, 'setter');
   const c1 = await connect('setter', 'one');
   const c2 = await connect('setter', 'two');
   const c3 = await connect('setter', 'three');   // never asks for the roster: not interested
@@ -135,7 +113,7 @@ test('IM-03/IM-07: a roster set is answered and pushed to every interested resou
 });
 
 test('IM-04: subscription (other than remove), ask and approved in a roster set are ignored', async () => {
-  await addUsers(t, 'cheat');
+  await addUsers(im.t, 'cheat');
   const c = await connect('cheat', 'r');
   await c.rosterGet();
   const r = await c.rosterSet(`<item jid='victim@${DOMAIN}' subscription='both' ask='subscribe' approved='true'/>`);
@@ -149,13 +127,13 @@ test('IM-04: subscription (other than remove), ask and approved in a roster set 
   assert.equal(stored?.ask, false);
   assert.equal(stored?.approved, false);
   // A set on an item with a subscription keeps it.
-  await store().put('cheat', item(`pal@${DOMAIN}`, { subscription: 'to' }));
+  await store().put('cheat', rosterItem(`pal@${DOMAIN}`, { subscription: 'to' }));
   await c.rosterSet(`<item jid='pal@${DOMAIN}' subscription='none' name='Pal'/>`);
   assert.equal(pushedItem((await c.untilPong())[0]).attrs.subscription, 'to');
 });
 
 test('IM-05/BAD-41: roster set errors — bad-request, not-acceptable, not-allowed, jid-malformed, item-not-found', async () => {
-  await addUsers(t, 'errs');
+  await addUsers(im.t, 'errs');
   const c = await connect('errs', 'r');
   await c.rosterGet();
   const long = 'x'.repeat(1025);
@@ -184,9 +162,9 @@ test('IM-05/BAD-41: roster set errors — bad-request, not-acceptable, not-allow
 });
 
 test('IM-06: removing a contact with a mutual subscription pushes the removal and tells the contact unavailable, unsubscribe, unsubscribed', async () => {
-  await addUsers(t, 'remover', 'removed');
-  await store().put('remover', item(bareOf('removed'), { subscription: 'both' }));
-  await store().put('removed', item(bareOf('remover'), { subscription: 'both' }));
+  await addUsers(im.t, 'remover', 'removed');
+  await store().put('remover', rosterItem(bareOf('removed'), { subscription: 'both' }));
+  await store().put('removed', rosterItem(bareOf('remover'), { subscription: 'both' }));
   const u = await connect('remover', 'r');
   const k = await connect('removed', 'k');
   await u.rosterGet();
@@ -216,11 +194,11 @@ test('IM-06: removing a contact with a mutual subscription pushes the removal an
 });
 
 test('IM-06: removing a contact that asked to subscribe denies the request; one we asked is withdrawn', async () => {
-  await addUsers(t, 'rm2', 'asker2', 'asked2');
-  await store().put('rm2', item(bareOf('asker2'), { pendingIn: true }));
-  await store().put('asker2', item(bareOf('rm2'), { ask: true }));
-  await store().put('rm2', item(bareOf('asked2'), { ask: true }));
-  await store().put('asked2', item(bareOf('rm2'), { pendingIn: true, listed: false }));
+  await addUsers(im.t, 'rm2', 'asker2', 'asked2');
+  await store().put('rm2', rosterItem(bareOf('asker2'), { pendingIn: true }));
+  await store().put('asker2', rosterItem(bareOf('rm2'), { ask: true }));
+  await store().put('rm2', rosterItem(bareOf('asked2'), { ask: true }));
+  await store().put('asked2', rosterItem(bareOf('rm2'), { pendingIn: true, listed: false }));
   const u = await connect('rm2', 'r');
   await u.rosterGet();
   assert.equal((await u.rosterSet(`<item jid='${bareOf('asker2')}' subscription='remove'/>`)).attrs.type, 'result');
@@ -232,7 +210,7 @@ test('IM-06: removing a contact that asked to subscribe denies the request; one 
 });
 
 test('IM-08: roster versioning — full roster with ver, empty result when current, interim pushes for changes, unique versions', async () => {
-  await addUsers(t, 'versioned');
+  await addUsers(im.t, 'versioned');
   const c1 = await connect('versioned', 'one');
   // ver='' (no cached copy): the full roster with the current version.
   const first = await c1.rosterGet('');
@@ -252,7 +230,6 @@ test('IM-08: roster versioning — full roster with ver, empty result when curre
   assert.equal(same.getChildElements().length, 0, `empty result: ${same.toString()}`);
   assert.deepEqual(await c1.untilPong(), []);
   await c1.quit();
-  clients.splice(clients.indexOf(c1), 1);
   // While the client is away: one item changes, one is removed, one is added (via the store, as another resource would).
   const c2 = await connect('versioned', 'two');
   await c2.rosterGet();

@@ -2,30 +2,19 @@
 // requests to offline users and their redelivery (IM-10/11/12), approval with presence (IM-13/14), cancelling and
 // unsubscribing with the unavailable presence the RFC requires (IM-15…18), pre-approval (IM-20), unknown accounts
 // (IM-21), and a whole mutual subscription from nothing to Both. One server; each test has its own accounts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
-import { ImClient, addUsers, bareOf, describe, pushedItem, isPush, isPresence } from '../helpers/im-client.js';
+import { DOMAIN } from '../helpers/server.js';
+import { type ImClient, addUsers, bareOf, describe, pushedItem, isPush, isPresence, imTestServer, rosterItem } from '../helpers/im-client.js';
 import type { Element } from '../helpers/raw-client.js';
-import type { RosterItem } from '../../server/storage/roster.js';
 import { stateOf } from '../../server/modules/subscription-states.js';
 
-let t: TestServer;
-const clients: ImClient[] = [];
-
-before(async () => {
-  t = await startServer();
-});
-
-after(async () => {
-  for (const c of clients) await c.quit().catch(() => undefined);
-  await t?.stop();
-});
+const im = imTestServer();
+const { store } = im;
 
 /** Log in, fetch the roster (interested) and, unless `available` is false, send initial presence. */
 async function online(user: string, resource = 'r', available = true): Promise<ImClient> {
-  const c = await ImClient.login(t, user, resource);
-  clients.push(c);
+  const c = await im.connect(user, resource);
   await c.rosterGet();
   if (available) {
     c.presence();
@@ -34,14 +23,8 @@ async function online(user: string, resource = 'r', available = true): Promise<I
   return c;
 }
 
-const store = () => t.server.stores!.roster;
-
 async function stateOfItem(user: string, contact: string): Promise<string> {
   return stateOf(await store().get(user, contact));
-}
-
-function item(jid: string, fields: Partial<RosterItem>): RosterItem {
-  return { jid, groups: [], subscription: 'none', ask: false, approved: false, pendingIn: false, listed: true, ...fields };
 }
 
 /** `kind:type:from` (or `push:subscription[:ask]`) for compact order assertions. */
@@ -56,7 +39,7 @@ function summary(es: Element[]): string[] {
 }
 
 test('IM-09/IM-10/IM-30: a subscribe to a full JID is stamped with the bare JIDs; the sender\'s push shows ask=\'subscribe\'', async () => {
-  await addUsers(t, 'stamp-a', 'stamp-b');
+  await addUsers(im.t, 'stamp-a', 'stamp-b');
   const a = await online('stamp-a');
   const b = await online('stamp-b', 'phone');
   a.send(`<presence to='${b.jid}' type='subscribe' id='s1'><status>please</status></presence>`);
@@ -72,7 +55,7 @@ test('IM-09/IM-10/IM-30: a subscribe to a full JID is stamped with the bare JIDs
 });
 
 test('IM-11/IM-12: a request to an offline user is kept (no roster item) and delivered at each initial presence until answered', async () => {
-  await addUsers(t, 'req-a', 'req-b');
+  await addUsers(im.t, 'req-a', 'req-b');
   const a = await online('req-a');
   a.send(`<presence to='${bareOf('req-b')}' type='subscribe'><nick xmlns='http://jabber.org/protocol/nick'>Ann</nick></presence>`);
   await a.untilPong();
@@ -103,7 +86,7 @@ test('IM-11/IM-12: a request to an offline user is kept (no roster item) and del
 });
 
 test('IM-13/IM-14: approving delivers `subscribed` before the push at the requester, then the approver\'s presence', async () => {
-  await addUsers(t, 'ap-a', 'ap-b');
+  await addUsers(im.t, 'ap-a', 'ap-b');
   const a = await online('ap-a');
   const b = await online('ap-b');
   a.send(`<presence to='${bareOf('ap-b')}' type='subscribe'/>`);
@@ -119,7 +102,7 @@ test('IM-13/IM-14: approving delivers `subscribed` before the push at the reques
 });
 
 test('IM-14: an unsolicited `subscribed` changes nothing and reaches no one', async () => {
-  await addUsers(t, 'us-a', 'us-b');
+  await addUsers(im.t, 'us-a', 'us-b');
   const a = await online('us-a');
   const b = await online('us-b');
   b.send(`<presence to='${bareOf('us-a')}' type='subscribed'/>`);
@@ -130,9 +113,9 @@ test('IM-14: an unsolicited `subscribed` changes nothing and reaches no one', as
 });
 
 test('IM-15: cancelling a subscription sends unavailable from each resource first, then unsubscribed; the contact is pushed', async () => {
-  await addUsers(t, 'cx-a', 'cx-b');
-  await store().put('cx-a', item(bareOf('cx-b'), { subscription: 'to' }));
-  await store().put('cx-b', item(bareOf('cx-a'), { subscription: 'from' }));
+  await addUsers(im.t, 'cx-a', 'cx-b');
+  await store().put('cx-a', rosterItem(bareOf('cx-b'), { subscription: 'to' }));
+  await store().put('cx-b', rosterItem(bareOf('cx-a'), { subscription: 'from' }));
   const a = await online('cx-a');
   const b1 = await online('cx-b', 'one');
   const b2 = await online('cx-b', 'two');
@@ -152,9 +135,9 @@ test('IM-15: cancelling a subscription sends unavailable from each resource firs
 });
 
 test('IM-16/IM-17: unsubscribing is routed and pushed; the contact is pushed too', async () => {
-  await addUsers(t, 'un-a', 'un-b');
-  await store().put('un-a', item(bareOf('un-b'), { subscription: 'both' }));
-  await store().put('un-b', item(bareOf('un-a'), { subscription: 'both' }));
+  await addUsers(im.t, 'un-a', 'un-b');
+  await store().put('un-a', rosterItem(bareOf('un-b'), { subscription: 'both' }));
+  await store().put('un-b', rosterItem(bareOf('un-a'), { subscription: 'both' }));
   const a = await online('un-a');
   const b = await online('un-b');
   await a.untilMark(b.mark(a));
@@ -178,7 +161,7 @@ test('IM-16/IM-17: unsubscribing is routed and pushed; the contact is pushed too
 });
 
 test('IM-20: pre-approval — approved without routing, then the contact\'s request is answered by the server', async () => {
-  await addUsers(t, 'pre-a', 'pre-b');
+  await addUsers(im.t, 'pre-a', 'pre-b');
   const a = await online('pre-a');
   const b = await online('pre-b');
   a.send(`<presence to='${bareOf('pre-b')}' type='subscribed'/>`);
@@ -196,7 +179,7 @@ test('IM-20: pre-approval — approved without routing, then the contact\'s requ
 });
 
 test('IM-20/IM-15: unsubscribed cancels a pre-approval without routing', async () => {
-  await addUsers(t, 'prc-a', 'prc-b');
+  await addUsers(im.t, 'prc-a', 'prc-b');
   const a = await online('prc-a');
   const b = await online('prc-b');
   a.send(`<presence to='${bareOf('prc-b')}' type='subscribed'/>`);
@@ -210,7 +193,7 @@ test('IM-20/IM-15: unsubscribed cancels a pre-approval without routing', async (
 });
 
 test('IM-21/IM-29: subscription stanzas and presence to a nonexistent account are dropped silently, nothing stored', async () => {
-  await addUsers(t, 'ghostly');
+  await addUsers(im.t, 'ghostly');
   const a = await online('ghostly');
   for (const type of ['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe']) {
     a.send(`<presence to='nosuch@${DOMAIN}' type='${type}'/>`);
@@ -223,7 +206,7 @@ test('IM-21/IM-29: subscription stanzas and presence to a nonexistent account ar
 });
 
 test('IM-10…IM-14: two users go from nothing to a mutual subscription and see each other', async () => {
-  await addUsers(t, 'mu-a', 'mu-b');
+  await addUsers(im.t, 'mu-a', 'mu-b');
   const a = await online('mu-a');
   const b = await online('mu-b');
   a.send(`<presence to='${bareOf('mu-b')}' type='subscribe'/>`);

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { client, xml } from '@xmpp/client';
-import { startServer, DOMAIN } from '../helpers/server.js';
+import { startWithUsers, DOMAIN } from '../helpers/server.js';
 
 test('CORE-17/CORE-24/CORE-41: @xmpp/client logs in with STARTTLS + SCRAM and pings the server', async () => {
-  const t = await startServer();
-  await t.addUser('alice', 'secret-pw');
+  const t = await startWithUsers({ alice: 'secret-pw' });
   process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   const c = client({ service: `xmpp://127.0.0.1:${t.c2sPort}`, domain: DOMAIN, username: 'alice', password: 'secret-pw' });
   c.on('error', () => undefined);

@@ -2,7 +2,7 @@
 // (new-resource default, refuse, kick-old), per-account limits, bind retries, and stanzas before bind.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import { startWithUsers, DOMAIN, type TestServer } from '../helpers/server.js';
 import { RawClient, login, assertServes, assertStanzaError, NS, nextId } from '../helpers/raw-client.js';
 
 let t: TestServer;
@@ -10,10 +10,7 @@ const USER = 'alice';
 const PW = 'alice-password';
 
 before(async () => {
-  t = await startServer();
-  await t.addUser(USER, PW);
-  await t.addUser('bob', 'bob-password');
-  await t.addUser('retry', 'retry-password');
+  t = await startWithUsers({ [USER]: PW, bob: 'bob-password', retry: 'retry-password' });
 });
 after(() => t.stop());
 
@@ -125,9 +122,7 @@ test('CORE-46: the legacy session iq gets an empty result', async () => {
 describe("resourceConflict: 'refuse', maxResourcesPerAccount: 2", () => {
   let s: TestServer;
   before(async () => {
-    s = await startServer({ resourceConflict: 'refuse', limits: { maxResourcesPerAccount: 2 } });
-    await s.addUser(USER, PW);
-    await s.addUser('bob', 'bob-password');
+    s = await startWithUsers({ [USER]: PW, bob: 'bob-password' }, { resourceConflict: 'refuse', limits: { maxResourcesPerAccount: 2 } });
   });
   after(() => s.stop());
 
@@ -165,9 +160,7 @@ describe("resourceConflict: 'refuse', maxResourcesPerAccount: 2", () => {
 describe("resourceConflict: 'kick-old'", () => {
   let s: TestServer;
   before(async () => {
-    s = await startServer({ resourceConflict: 'kick-old' });
-    await s.addUser(USER, PW);
-    await s.addUser('bob', 'bob-password');
+    s = await startWithUsers({ [USER]: PW, bob: 'bob-password' }, { resourceConflict: 'kick-old' });
   });
   after(() => s.stop());
 

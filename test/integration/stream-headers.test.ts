@@ -1,7 +1,7 @@
 // Raw-socket tests of the c2s stream header, version negotiation, namespaces and closing (RFC 6120 §4).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import { startWithUsers, DOMAIN, type TestServer } from '../helpers/server.js';
 import { RawClient, login, assertServes, NS, streamHeader } from '../helpers/raw-client.js';
 
 let t: TestServer;
@@ -9,9 +9,7 @@ const USER = 'alice';
 const PW = 'alice-password';
 
 before(async () => {
-  t = await startServer();
-  await t.addUser(USER, PW);
-  await t.addUser('bob', 'bob-password');
+  t = await startWithUsers({ [USER]: PW, bob: 'bob-password' });
 });
 after(() => t.stop());
 
@@ -215,8 +213,7 @@ test('CORE-61: a stream error is the error element, then </stream:stream>, then 
 });
 
 test('CORE-63: stopping the server sends <system-shutdown/> to every stream (pre-TLS and bound ones)', async () => {
-  const s = await startServer();
-  await s.addUser('carol', 'carol-password');
+  const s = await startWithUsers({ carol: 'carol-password' });
   const bound = await login(s.c2sPort, s.caPem, 'carol', 'carol-password');
   const fresh = await RawClient.connect(s.c2sPort);
   await fresh.open();

@@ -2,19 +2,14 @@
 // close timeout (CORE-10). Each group runs its own server with the limit under test set small.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import { startWithUsers, DOMAIN, type TestServer } from '../helpers/server.js';
 import { RawClient, login, assertServes, NS, streamHeader } from '../helpers/raw-client.js';
 import { resolveConfig, ConfigError } from '../../server/core/config.js';
 
 const USER = 'alice';
 const PW = 'alice-password';
 
-async function withUsers(settings: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const s = await startServer(settings);
-  await s.addUser(USER, PW);
-  await s.addUser('bob', 'bob-password');
-  return s;
-}
+const USERS = { [USER]: PW, bob: 'bob-password' };
 
 test('BAD-11: the stanza size limit is configurable but never below 10000 bytes', () => {
   assert.throws(() => resolveConfig('/nonexistent', {}, { domain: DOMAIN, limits: { maxStanzaBytes: 9999 } }), ConfigError);
@@ -25,7 +20,7 @@ describe('stanza and header size limits (maxStanzaBytes: 10000)', () => {
   let s: TestServer;
   let bob: RawClient & { jid: string };
   before(async () => {
-    s = await withUsers({ limits: { maxStanzaBytes: 10000 } });
+    s = await startWithUsers(USERS, { limits: { maxStanzaBytes: 10000 } });
     bob = await login(s.c2sPort, s.caPem, 'bob', 'bob-password', { resource: 'desk' });
   });
   after(async () => {
@@ -136,7 +131,7 @@ describe('stanza and header size limits (maxStanzaBytes: 10000)', () => {
 describe('pre-auth timeout (preAuthTimeoutSeconds: 1, closeTimeoutSeconds: 1)', { concurrency: true }, () => {
   let s: TestServer;
   before(async () => {
-    s = await withUsers({ limits: { preAuthTimeoutSeconds: 1 }, closeTimeoutSeconds: 1 });
+    s = await startWithUsers(USERS, { limits: { preAuthTimeoutSeconds: 1 }, closeTimeoutSeconds: 1 });
   });
   after(() => s.stop());
 
@@ -182,7 +177,7 @@ describe('pre-auth timeout (preAuthTimeoutSeconds: 1, closeTimeoutSeconds: 1)', 
 describe('connections per IP (maxConnectionsPerIp: 3)', () => {
   let s: TestServer;
   before(async () => {
-    s = await withUsers({ limits: { maxConnectionsPerIp: 3 } });
+    s = await startWithUsers(USERS, { limits: { maxConnectionsPerIp: 3 } });
   });
   after(() => s.stop());
 
@@ -222,7 +217,7 @@ describe('connections per IP (maxConnectionsPerIp: 3)', () => {
 describe('inbound byte throttling (bytesPerSecond: 50000, burstBytes: 16384)', () => {
   let s: TestServer;
   before(async () => {
-    s = await withUsers({ limits: { bytesPerSecond: 50000, burstBytes: 16384 } });
+    s = await startWithUsers(USERS, { limits: { bytesPerSecond: 50000, burstBytes: 16384 } });
   });
   after(() => s.stop());
 

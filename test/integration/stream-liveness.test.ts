@@ -2,13 +2,12 @@
 // server; one that answers stays, one that does not is closed with <connection-timeout/>.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import { startWithUsers, DOMAIN, type TestServer } from '../helpers/server.js';
 import { login, assertServes } from '../helpers/raw-client.js';
 
 let s: TestServer;
 before(async () => {
-  s = await startServer({ idlePingSeconds: 1, pingTimeoutSeconds: 1 });
-  await s.addUser('alice', 'alice-password');
+  s = await startWithUsers({ alice: 'alice-password' }, { idlePingSeconds: 1, pingTimeoutSeconds: 1 });
 });
 after(() => s.stop());
 

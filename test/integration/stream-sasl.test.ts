@@ -2,7 +2,7 @@
 // SCRAM with and without channel binding, PLAIN, failure conditions, retries → policy-violation, authzid.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import { startWithUsers, DOMAIN, type TestServer } from '../helpers/server.js';
 import { RawClient, login, assertServes, NS, b64, type Element } from '../helpers/raw-client.js';
 
 let t: TestServer;
@@ -10,13 +10,9 @@ const USER = 'alice';
 const PW = 'alice-password';
 
 before(async () => {
-  t = await startServer();
-  await t.addUser(USER, PW);
-  await t.addUser('bob', 'bob-password');
-  await t.addUser('juliet', 'juliet-password');
-  await t.addUser('umlaut', 'p\u00e4ssw\u00f6rd');
-  await t.addUser('victim', 'victim-password');
-  await t.addUser('dave', 'dave-password');
+  t = await startWithUsers({
+    [USER]: PW, bob: 'bob-password', juliet: 'juliet-password', umlaut: 'p\u00e4ssw\u00f6rd', victim: 'victim-password', dave: 'dave-password',
+  });
   await t.server.stores!.accounts.setFlags('dave', { disabled: true });
 });
 after(() => t.stop());
@@ -257,8 +253,7 @@ test('BAD-20/CORE-33: fuzzed SASL payloads get only defined conditions; streams 
 describe('with requireTls: false (cleartext allowed)', () => {
   let clear: TestServer;
   before(async () => {
-    clear = await startServer({ requireTls: false });
-    await clear.addUser('carol', 'carol-password');
+    clear = await startWithUsers({ carol: 'carol-password' }, { requireTls: false });
   });
   after(() => clear.stop());
 

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import net from 'node:net';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import { startWithUsers, DOMAIN, type TestServer } from '../helpers/server.js';
 import { RawClient, login, assertServes, NS, b64, withTimeout } from '../helpers/raw-client.js';
 
 let t: TestServer;
@@ -11,13 +11,22 @@ const USER = 'alice';
 const PW = 'alice-password';
 
 before(async () => {
-  t = await startServer();
-  await t.addUser(USER, PW);
-  await t.addUser('bob', 'bob-password');
+  t = await startWithUsers({ [USER]: PW, bob: 'bob-password' });
 });
 after(() => t.stop());
 
 const serves = (): Promise<void> => assertServes(t.c2sPort, t.caPem, USER, PW);
+
+/** BAD-22: a <starttls/> where none may come gets a TLS <failure/>, the stream is closed, and the server serves on. */
+async function assertStarttlsRefused(c: RawClient): Promise<void> {
+  c.send(`<starttls xmlns='${NS.tls}'/>`);
+  const f = await c.nextElement();
+  assert.equal(f.name, 'failure');
+  assert.equal(f.attrs.xmlns, NS.tls);
+  await c.expectCloseTag();
+  await c.expectClosed();
+  await serves();
+}
 
 async function preTls(): Promise<RawClient> {
   const c = await RawClient.connect(t.c2sPort);
@@ -142,24 +151,12 @@ test('BAD-22: a second <starttls/> after TLS gets a TLS <failure/> and the strea
   const c = await preTls();
   await c.startTls(t.caPem);
   await c.open();
-  c.send(`<starttls xmlns='${NS.tls}'/>`);
-  const f = await c.nextElement();
-  assert.equal(f.name, 'failure');
-  assert.equal(f.attrs.xmlns, NS.tls);
-  await c.expectCloseTag();
-  await c.expectClosed();
-  await serves();
+  await assertStarttlsRefused(c);
 });
 
 test('BAD-22: <starttls/> after SASL success gets a TLS <failure/> and the stream is closed', async () => {
   const c = await login(t.c2sPort, t.caPem, USER, PW, { resource: null });
-  c.send(`<starttls xmlns='${NS.tls}'/>`);
-  const f = await c.nextElement();
-  assert.equal(f.name, 'failure');
-  assert.equal(f.attrs.xmlns, NS.tls);
-  await c.expectCloseTag();
-  await c.expectClosed();
-  await serves();
+  await assertStarttlsRefused(c);
 });
 
 test('BAD-22: <starttls/> on a direct-TLS connection gets a TLS <failure/> (never a second TLS layer)', async () => {

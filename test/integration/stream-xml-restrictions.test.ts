@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import { startWithUsers, DOMAIN, type TestServer } from '../helpers/server.js';
 import { RawClient, login, assertServes, NS } from '../helpers/raw-client.js';
 
 let t: TestServer;
@@ -14,9 +14,7 @@ let trap: http.Server;
 let trapUrl = '';
 
 before(async () => {
-  t = await startServer();
-  await t.addUser('alice', 'alice-password');
-  await t.addUser('bob', 'bob-password');
+  t = await startWithUsers({ alice: 'alice-password', bob: 'bob-password' });
   bob = await login(t.c2sPort, t.caPem, 'bob', 'bob-password', { resource: 'watch' });
   // An HTTP server that counts requests: an XXE-prone parser would fetch the external DTD from it (BAD-03).
   trap = http.createServer((_req, res) => {

@@ -1,17 +1,15 @@
 // Server announcements (SVC-18): announce() sends a headline from the domain to every connected session.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../helpers/server.js';
+import { startWithUsers } from '../helpers/server.js';
 import { announce } from '../../server/modules/announce.js';
 import { assertStanza, xlogin, DOMAIN } from './svc-util.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // @xmpp/client has no CA option
 
 test('SVC-18: announce() sends a headline from the domain to every online session, with and without subject', async () => {
-  const t = await startServer();
+  const t = await startWithUsers({ alice: 'pw', bob: 'pw' });
   try {
-    await t.addUser('alice', 'pw');
-    await t.addUser('bob', 'pw');
     const sessions = [await xlogin(t, 'alice', 'pw'), await xlogin(t, 'alice', 'pw'), await xlogin(t, 'bob', 'pw')];
     assert.equal(announce(t.server.context_, 'The server restarts at 18:00 & comes back at 18:05.', 'Maintenance'), 3);
     for (const s of sessions) {

@@ -3,7 +3,7 @@
 // the same whether or not they exist (SVC-03/04, BAD-33).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithUsers, type TestServer } from '../helpers/server.js';
 import { resolveConfig, ConfigError } from '../../server/core/config.js';
 import { assertStanza, iq, discoInfo, features, id, xlogin, DOMAIN, type SvcClient } from './svc-util.js';
 
@@ -16,15 +16,13 @@ describe('server disco#info with contact addresses', () => {
   let t: TestServer;
   let c: SvcClient;
   before(async () => {
-    t = await startServer({
+    t = await startWithUsers({ alice: 'pw', bob: 'pw' }, {
       contactAddresses: {
         admin: [`mailto:admin@${DOMAIN}`, `xmpp:admin@${DOMAIN}`],
         abuse: [`mailto:abuse@${DOMAIN}`],
         status: ['https://status.example.org/'],
       },
     });
-    await t.addUser('alice', 'pw');
-    await t.addUser('bob', 'pw');
     c = await xlogin(t, 'alice', 'pw');
   });
   after(async () => {
@@ -75,9 +73,8 @@ describe('server disco#info with contact addresses', () => {
 });
 
 test('SVC-07: without contact addresses there is no serverinfo form', async () => {
-  const t = await startServer();
+  const t = await startWithUsers({ alice: 'pw' });
   try {
-    await t.addUser('alice', 'pw');
     const c = await xlogin(t, 'alice', 'pw');
     const r = await discoInfo(c, DOMAIN);
     assert.deepEqual(r.getChild('query')!.getChildren('x', 'jabber:x:data'), []);

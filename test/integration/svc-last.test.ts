@@ -1,12 +1,12 @@
 // Last Activity (XEP-0012, SVC-09): server uptime, and an account's last logout told only to those it shares its
 // presence with; unknown accounts and unauthorised askers get the same answer (BAD-33).
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Element } from 'ltx';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, startWithUsers, type TestServer } from '../helpers/server.js';
 import { within } from '../helpers/clients.js';
 import { emptyItem, type Subscription } from '../../server/storage/roster.js';
-import { assertStanza, canon, iq, discoInfo, features, id, xlogin, DOMAIN, type SvcClient } from './svc-util.js';
+import { assertStanza, canon, iq, discoInfo, features, id, xlogin, svcServer, DOMAIN, type SvcClient } from './svc-util.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // @xmpp/client has no CA option
 
@@ -47,23 +47,12 @@ async function lastOnceStored(c: SvcClient, to: string): Promise<Element> {
 }
 
 describe('last activity', () => {
-  let t: TestServer;
-  const open: SvcClient[] = [];
-  const x = async (u: string): Promise<SvcClient> => {
-    const c = await xlogin(t, u, 'pw');
-    open.push(c);
-    return c;
-  };
+  const svc = svcServer({ alice: 'pw', bob: 'pw', carol: 'pw', dave: 'pw', erin: 'pw' });
+  const x = svc.login;
   before(async () => {
-    t = await startServer();
-    for (const u of ['alice', 'bob', 'carol', 'dave', 'erin']) await t.addUser(u, 'pw');
-    await share(t, 'alice', 'bob', 'from');    // alice → bob: bob sees alice's presence
-    await share(t, 'alice', 'carol', 'to');    // alice sees carol's, not the other way round
-    await share(t, 'erin', 'bob', 'both');     // erin never logged in
-  });
-  after(async () => {
-    for (const c of open) await c.close().catch(() => undefined);
-    await t.stop();
+    await share(svc.t, 'alice', 'bob', 'from');    // alice → bob: bob sees alice's presence
+    await share(svc.t, 'alice', 'carol', 'to');    // alice sees carol's, not the other way round
+    await share(svc.t, 'erin', 'bob', 'both');     // erin never logged in
   });
 
   test('SVC-09: last activity of the server is its uptime in seconds, without text; jabber:iq:last is advertised', async () => {
@@ -88,7 +77,7 @@ describe('last activity', () => {
 
   test('SVC-09: a subscribed contact gets 0 while the account is online, then the seconds since logout and the last status text', async () => {
     const b = await x('bob');
-    const a = await xlogin(t, 'alice', 'pw');
+    const a = await xlogin(svc.t, 'alice', 'pw');
     const i = id('last');
     assertStanza(await last(b, `alice@${DOMAIN}`, i), `<iq type='result' id='${i}' from='alice@${DOMAIN}' to='${b.jid}'><query xmlns='jabber:iq:last' seconds='0'/></iq>`);
     // Going offline with a status: the unavailable presence is still handled as usual, its status is kept.
@@ -96,16 +85,16 @@ describe('last activity', () => {
     const ended = new Promise<void>((resolve) => {
       const on = (s: { jid: { toString(): string } }): void => {
         if (s.jid.toString() !== a.jid) return;
-        t.server.context_.router.events.off('session-ended', on);
+        svc.t.server.context_.router.events.off('session-ended', on);
         resolve();
       };
-      t.server.context_.router.events.on('session-ended', on);
+      svc.t.server.context_.router.events.on('session-ended', on);
     });
     await a.close();
     await within(ended, 'alice\'s session to end');
     const r = await lastOnceStored(b, `alice@${DOMAIN}`);
     assertLast(r, `<iq type='result' id='${String(r.attrs.id)}' from='alice@${DOMAIN}' to='${b.jid}'><query xmlns='jabber:iq:last' seconds='SECONDS'>Heading Home</query></iq>`, 5);
-    assert.deepEqual({ ...(await t.server.stores!.lastActivity.get('alice')), at: 0 }, { at: 0, status: 'Heading Home' });
+    assert.deepEqual({ ...(await svc.t.server.stores!.lastActivity.get('alice')), at: 0 }, { at: 0, status: 'Heading Home' });
   });
 
   test('SVC-09: a subscribed contact asking about an account that never logged out gets service-unavailable', async () => {
@@ -117,9 +106,7 @@ describe('last activity', () => {
 });
 
 test('SVC-09: the last logout survives a restart, and a logout without status text answers without text', async () => {
-  const t1 = await startServer();
-  await t1.addUser('alice', 'pw');
-  await t1.addUser('bob', 'pw');
+  const t1 = await startWithUsers({ alice: 'pw', bob: 'pw' });
   await share(t1, 'alice', 'bob', 'both');
   const a = await xlogin(t1, 'alice', 'pw');
   const ended = new Promise<void>((resolve) => t1.server.context_.router.events.once('session-ended', () => resolve()));

@@ -1,35 +1,20 @@
 // Private XML storage (XEP-0049, MOD-49) over real sockets: StanzaJS's typed bookmarks API and raw XML.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../helpers/server.js';
 import { login } from '../helpers/raw-client.js';
 import { stanzaLogin } from '../helpers/clients.js';
-import { assertStanza, iq, discoInfo, features, id, DOMAIN, xlogin, type SvcClient } from './svc-util.js';
+import { assertStanza, iq, discoInfo, features, id, DOMAIN, svcServer } from './svc-util.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // @xmpp/client has no CA option; StanzaJS and raw clients verify
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
 describe('private XML storage', () => {
-  let t: TestServer;
-  const clients: SvcClient[] = [];
-  const im = async (user: string): Promise<SvcClient> => {
-    const c = await xlogin(t, user, 'pw-' + user);
-    clients.push(c);
-    return c;
-  };
-
-  before(async () => {
-    t = await startServer({ limits: { maxPrivateBytes: 4096 } });
-    for (const u of ['alice', 'bob', 'carol']) await t.addUser(u, 'pw-' + u);
-  });
-  after(async () => {
-    for (const c of clients) await c.close().catch(() => undefined);
-    await t.stop();
-  });
+  const svc = svcServer({ alice: 'pw-alice', bob: 'pw-bob', carol: 'pw-carol' }, { limits: { maxPrivateBytes: 4096 } });
+  const im = svc.login;
 
   test('MOD-49: StanzaJS stores bookmarks with setPrivateData and reads them back with getPrivateData', async () => {
-    const s = await stanzaLogin(t, 'alice', 'pw-alice');
+    const s = await stanzaLogin(svc.t, 'alice', 'pw-alice');
     try {
       const rooms = [{ jid: `lounge@conference.${DOMAIN}`, name: 'Lounge', nick: 'al', autoJoin: true }];
       await s.client.setPrivateData('bookmarks', { rooms } as never);
@@ -41,7 +26,7 @@ describe('private XML storage', () => {
   });
 
   test('MOD-49: elements are stored unmodified per namespace and name; a get for nothing stored echoes the empty element', async () => {
-    const c = await login(t.c2sPort, t.caPem, 'bob', 'pw-bob');
+    const c = await login(svc.t.c2sPort, svc.t.caPem, 'bob', 'pw-bob');
     try {
       const prefs = '<prefs xmlns="urn:example:prefs" v="2"><theme>dark &amp; quiet</theme><font size="12"/></prefs>';
       const other = '<notes xmlns="urn:example:prefs"><n>one</n></notes>';

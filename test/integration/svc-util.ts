@@ -5,7 +5,8 @@ import * as ltx from 'ltx';
 import type { Element } from 'ltx';
 import { xml } from '@xmpp/client';
 import type { Agent } from 'stanza';
-import { DOMAIN, type TestServer } from '../helpers/server.js';
+import { sharedServer, DOMAIN, type TestServer } from '../helpers/server.js';
+import type { StoredSettings } from '../../server/core/config.js';
 import { stanzaClient, xmppjsLogin, nextEvent, within, type StanzaLogin, type XmppjsSession } from '../helpers/clients.js';
 
 export { DOMAIN };
@@ -83,6 +84,33 @@ export async function xlogin(t: TestServer, user: string, password: string): Pro
     close: () => session.close(),
   };
   return c;
+}
+
+export interface SvcServer {
+  /** The suite's server (there once `before` has run). */
+  readonly t: TestServer;
+  /** An @xmpp/client login of one of the suite's users, with its password; it is closed when the suite ends. */
+  login(user: string): Promise<SvcClient>;
+}
+
+/**
+ * For a describe (or a file): `before` starts a server with `users` (name → password) and `settings`; `after`
+ * closes every client that `login` opened, then stops the server.
+ */
+export function svcServer(users: Record<string, string>, settings: StoredSettings = {}): SvcServer {
+  const shared = sharedServer<SvcClient>(users, settings, async (clients) => {
+    for (const c of clients) await c.close().catch(() => undefined);
+  });
+  return {
+    get t() {
+      return shared.t;
+    },
+    async login(user) {
+      const password = users[user];
+      if (password === undefined) throw new Error(`${user} is not one of this suite's users`);
+      return shared.keep(await xlogin(shared.t, user, password));
+    },
+  };
 }
 
 /** Send an iq (an element or XML text with an id) over @xmpp/client and return the reply with that id. */

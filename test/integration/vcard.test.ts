@@ -1,32 +1,18 @@
 // vcard-temp (XEP-0054) over real sockets: raw XML (exact bytes), @xmpp/client and StanzaJS's typed vCard API.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, startWithUsers } from '../helpers/server.js';
 import { login } from '../helpers/raw-client.js';
 import { stanzaLogin } from '../helpers/clients.js';
-import { assertStanza, iq, discoInfo, features, id, DOMAIN, xlogin, type SvcClient } from './svc-util.js';
+import { assertStanza, iq, discoInfo, features, id, DOMAIN, svcServer } from './svc-util.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // @xmpp/client has no CA option; StanzaJS and raw clients verify
 
 const PHOTO = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
 
 describe('vcard-temp', () => {
-  let t: TestServer;
-  const clients: SvcClient[] = [];
-  const im = async (user: string): Promise<SvcClient> => {
-    const c = await xlogin(t, user, 'pw-' + user);
-    clients.push(c);
-    return c;
-  };
-
-  before(async () => {
-    t = await startServer();
-    for (const u of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await t.addUser(u, 'pw-' + u);
-  });
-  after(async () => {
-    for (const c of clients) await c.close().catch(() => undefined);
-    await t.stop();
-  });
+  const svc = svcServer({ alice: 'pw-alice', bob: 'pw-bob', carol: 'pw-carol', dave: 'pw-dave', erin: 'pw-erin', frank: 'pw-frank' });
+  const im = svc.login;
 
   test('VCARD-01: a new account gets an empty <vCard/> for its own vCard, without `to` and to its own bare JID', async () => {
     const a = await im('alice');
@@ -39,7 +25,7 @@ describe('vcard-temp', () => {
   });
 
   test('VCARD-02: a vCard set over a raw stream is answered with an empty result and comes back byte for byte', async () => {
-    const c = await login(t.c2sPort, t.caPem, 'bob', 'pw-bob');
+    const c = await login(svc.t.c2sPort, svc.t.caPem, 'bob', 'pw-bob');
     try {
       // Written the way the server serialises XML, so "unmodified" can be checked on the bytes themselves.
       const vcard = '<vCard xmlns="vcard-temp"><FN>Bob &amp; Co &lt;dev&gt;</FN><N><FAMILY>Builder</FAMILY><GIVEN>Bob</GIVEN><MIDDLE/></N>'
@@ -63,7 +49,7 @@ describe('vcard-temp', () => {
   });
 
   test('VCARD-02: namespace prefixes the vCard inherits from its stanza are declared on the stored copy', async () => {
-    const c = await login(t.c2sPort, t.caPem, 'frank', 'pw-frank');
+    const c = await login(svc.t.c2sPort, svc.t.caPem, 'frank', 'pw-frank');
     try {
       const set = await c.iq(`<iq type='set' id='px1' xmlns:x='urn:example:ext'><vCard xmlns='vcard-temp'><FN>F</FN><x:EXT x:a='1'>e</x:EXT></vCard></iq>`, 'px1');
       assert.equal(set.attrs.type, 'result', set.toString());
@@ -75,8 +61,8 @@ describe('vcard-temp', () => {
   });
 
   test('VCARD-02/VCARD-04: StanzaJS publishVCard and getVCard round-trip, for the owner and for another user', async () => {
-    const carol = await stanzaLogin(t, 'carol', 'pw-carol');
-    const dave = await stanzaLogin(t, 'dave', 'pw-dave');
+    const carol = await stanzaLogin(svc.t, 'carol', 'pw-carol');
+    const dave = await stanzaLogin(svc.t, 'dave', 'pw-dave');
     try {
       await carol.client.publishVCard({
         fullName: 'Carol Example',
@@ -158,8 +144,7 @@ describe('vcard-temp', () => {
 });
 
 test('VCARD-02: a stored vCard survives a server restart', async () => {
-  const t1 = await startServer();
-  await t1.addUser('alice', 'pw');
+  const t1 = await startWithUsers({ alice: 'pw' });
   const vcard = '<vCard xmlns="vcard-temp"><FN>Alice</FN><NICKNAME>al</NICKNAME></vCard>';
   const c1 = await login(t1.c2sPort, t1.caPem, 'alice', 'pw');
   assert.equal((await c1.iq(`<iq type='set' id='s'>${vcard}</iq>`, 's')).attrs.type, 'result');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promises as fs, existsSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startServer, DOMAIN } from '../helpers/server.js';
+import { startWithUsers, DOMAIN } from '../helpers/server.js';
 
 // The script is not compiled: find it in the source tree from dist/test/interop/ (or next to this file).
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,9 +51,8 @@ function run(py: string, args: string[], timeoutMs: number): Promise<{ code: num
 test('CORE-17/CORE-24/CORE-42/CORE-13: slixmpp logs in over STARTTLS, binds its resource and pings the server', {
   skip: python ? false : 'python3-slixmpp is not installed (no python3 can import slixmpp): .ci/run must install python3-slixmpp',
 }, async () => {
-  const t = await startServer();
+  const t = await startWithUsers({ sli: 'sli-secret' });
   try {
-    await t.addUser('sli', 'sli-secret');
     const caFile = path.join(t.dataDir, 'interop-ca.pem');
     await fs.writeFile(caFile, t.caPem);
     const r = await run(python!, ['--jid', `sli@${DOMAIN}/slixmpp`, '--password', 'sli-secret', '--host', '127.0.0.1',

@@ -10,17 +10,7 @@ import { promises as fs } from 'node:fs';
 import { CHANNELS, type IpcResult } from '../../main/ipc.js';
 import { APP_START_URL, DESKTOP_CSP } from '../../main/security.js';
 import { FakeBrowserWindow, FakeTray, FakeWebContents } from '../helpers/electron-fakes.js';
-import { login, withTimeout } from '../helpers/raw-client.js';
-
-function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  return withTimeout(new Promise<void>((resolve) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else setTimeout(tick, 10);
-    };
-    tick();
-  }), ms, what);
-}
+import { login, until } from '../helpers/raw-client.js';
 
 test('main/index.js wires the app: scheme before ready, then server, window, IPC, tray; quit stops the server', { timeout: 120_000 }, async () => {
   register(new URL('../helpers/electron-loader-hooks.js', import.meta.url));
@@ -40,7 +30,7 @@ test('main/index.js wires the app: scheme before ready, then server, window, IPC
   assert.equal(fake.dialog.errors.length, 0, 'the command line was understood (Chromium’s --no-sandbox ignored)');
 
   fake.app.ready();
-  await until('the window', () => FakeBrowserWindow.created.length === 1);
+  await until('the window', () => FakeBrowserWindow.created.length === 1, 30_000);
   const win = FakeBrowserWindow.created[0];
   assert.deepEqual(win.loaded, [APP_START_URL]);
   assert.equal(win.options.webPreferences.sandbox, true);
@@ -92,6 +82,6 @@ test('main/index.js wires the app: scheme before ready, then server, window, IPC
   const shutdown = client.expectStreamError('system-shutdown');
   tray.item('Quit Parley').click!();
   await shutdown;
-  await until('the quit', () => fake.app.quitted);
+  await until('the quit', () => fake.app.quitted, 30_000);
   assert.equal(fake.dialog.errors.length, 0);
 });

@@ -12,7 +12,7 @@ import { hardenWebContents } from '../../main/security.js';
 import { createTray, type ParleyTray } from '../../main/tray.js';
 import { MainWindow } from '../../main/window.js';
 import { FakeApp, FakeBrowserWindow, FakeEvent, FakeMenuModule, FakeShell, FakeTray, fakeNativeImage } from '../helpers/electron-fakes.js';
-import { login, withTimeout } from '../helpers/raw-client.js';
+import { login, until, withTimeout } from '../helpers/raw-client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 const quiet = new Logger('error', null);
@@ -79,14 +79,15 @@ function desktop(opts: { lock?: boolean; startHidden?: boolean; launch?: LaunchS
   });
 }
 
-function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  return withTimeout(new Promise<void>((resolve) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else setTimeout(tick, 10);
-    };
-    tick();
-  }), ms, what);
+/** A desktop, ready, whose server runs with an account `user` (password `<user>-password`) logged in to it. */
+async function runningWithClient(user: string): Promise<{ d: Desktop; s: TestServer; client: Awaited<ReturnType<typeof login>> }> {
+  FakeBrowserWindow.created = [];
+  const d = desktop();
+  d.app.ready();
+  await d.life.ready;
+  const s = d.servers[0];
+  await s.addUser(user, `${user}-password`);
+  return { d, s, client: await login(s.c2sPort, s.caPem, user, `${user}-password`) };
 }
 
 test('a second instance quits at once and starts nothing; the first brings its window forward when started again', async () => {
@@ -118,13 +119,7 @@ test('a second instance quits at once and starts nothing; the first brings its w
 });
 
 test('closing the window keeps the server running (and says so once); the window comes back from the tray', async () => {
-  FakeBrowserWindow.created = [];
-  const d = desktop();
-  d.app.ready();
-  await d.life.ready;
-  const s = d.servers[0];
-  await s.addUser('alice', 'alice-password');
-  const client = await login(s.c2sPort, s.caPem, 'alice', 'alice-password');
+  const { d, client } = await runningWithClient('alice');
   const win = FakeBrowserWindow.created[0];
   assert.ok(win, 'the window opened after the server started');
 
@@ -148,13 +143,7 @@ test('closing the window keeps the server running (and says so once); the window
 });
 
 test('quitting stops the server gracefully: clients get system-shutdown, data is on disk, the folder is unlocked', async () => {
-  FakeBrowserWindow.created = [];
-  const d = desktop();
-  d.app.ready();
-  await d.life.ready;
-  const s = d.servers[0];
-  await s.addUser('bob', 'bob-password');
-  const bound = await login(s.c2sPort, s.caPem, 'bob', 'bob-password');
+  const { d, s, client: bound } = await runningWithClient('bob');
   // Through IPC, as the window would: an account made just before quitting must survive it.
   assert.deepEqual(await dispatchIpc(d.controller, 'addUser', { user: 'carol', password: 'carol-password' }), { ok: true, value: { jid: 'carol@test.local' } });
   const shutdown = bound.expectStreamError('system-shutdown');
@@ -179,25 +168,19 @@ test('quitting stops the server gracefully: clients get system-shutdown, data is
 });
 
 test('the tray stops and starts the server; the window’s calls follow the new server', async () => {
-  FakeBrowserWindow.created = [];
-  const d = desktop();
-  d.app.ready();
-  await d.life.ready;
-  const s = d.servers[0];
-  await s.addUser('dave', 'dave-password');
-  const client = await login(s.c2sPort, s.caPem, 'dave', 'dave-password');
+  const { d, client } = await runningWithClient('dave');
   assert.match(d.tray().tooltip, /^Parley is running for test\.local/);
   const shutdown = client.expectStreamError('system-shutdown');
   d.tray().item('Stop server').click!();
   await shutdown;
-  await until('stopped', () => d.controller.state === 'stopped');
+  await until('stopped', () => d.controller.state === 'stopped', 10_000);
   assert.equal(d.tray().tooltip, 'Parley is stopped');
   const stopped = await dispatchIpc(d.controller, 'status', {});
   assert.equal(stopped.ok, false);
   assert.match((stopped as { error: string }).error, /stopped/);
 
   d.tray().item('Start server').click!();
-  await until('running again', () => d.controller.state === 'running');
+  await until('running again', () => d.controller.state === 'running', 10_000);
   assert.equal(d.launches, 2);
   const status = await dispatchIpc(d.controller, 'status', {});
   assert.equal(status.ok, true);

@@ -166,6 +166,22 @@ function parseClientFinal(msg: string): ClientFinal {
   };
 }
 
+/**
+ * A client message as `parse` reads it, or the malformed-request failure to answer with: an empty message or one
+ * longer than MAX_MESSAGE_LENGTH, invalid UTF-8, or what `parse` rejects as Malformed.
+ */
+function readMessage<T>(data: Buffer, parse: (msg: string) => T): { message: T } | { failure: SaslStep } {
+  if (data.length === 0 || data.length > MAX_MESSAGE_LENGTH) return { failure: failure('malformed-request') };
+  const msg = decodeUtf8(data);
+  if (msg === null) return { failure: failure('malformed-request', 'invalid UTF-8') };
+  try {
+    return { message: parse(msg) };
+  } catch (e) {
+    if (e instanceof Malformed) return { failure: failure('malformed-request', e.message) };
+    throw e;
+  }
+}
+
 function defaultServerNonce(): string {
   return randomBytes(24).toString('base64');
 }
@@ -225,16 +241,9 @@ export class ScramMechanism implements SaslMechanism {
   }
 
   private async clientFirst(data: Buffer): Promise<SaslStep> {
-    if (data.length === 0 || data.length > MAX_MESSAGE_LENGTH) return failure('malformed-request');
-    const msg = decodeUtf8(data);
-    if (msg === null) return failure('malformed-request', 'invalid UTF-8');
-    let first: ClientFirst;
-    try {
-      first = parseClientFirst(msg);
-    } catch (e) {
-      if (e instanceof Malformed) return failure('malformed-request', e.message);
-      throw e;
-    }
+    const read = readMessage(data, parseClientFirst);
+    if ('failure' in read) return read.failure;
+    const first = read.message;
 
     // Channel-binding policy (RFC 5802 §6, XEP-0440).
     let cbData: Buffer = Buffer.alloc(0);
@@ -287,16 +296,9 @@ export class ScramMechanism implements SaslMechanism {
   }
 
   private clientFinal(data: Buffer, st: Extract<State, { phase: 'first-sent' }>): SaslStep {
-    if (data.length === 0 || data.length > MAX_MESSAGE_LENGTH) return failure('malformed-request');
-    const msg = decodeUtf8(data);
-    if (msg === null) return failure('malformed-request', 'invalid UTF-8');
-    let fin: ClientFinal;
-    try {
-      fin = parseClientFinal(msg);
-    } catch (e) {
-      if (e instanceof Malformed) return failure('malformed-request', e.message);
-      throw e;
-    }
+    const read = readMessage(data, parseClientFinal);
+    if ('failure' in read) return read.failure;
+    const fin = read.message;
 
     const cbInput = strictBase64Decode(fin.channelBinding);
     if (cbInput === null) return failure('malformed-request', 'invalid channel binding encoding');
