@@ -3,7 +3,7 @@
 // all of it; anything else is refused, and so is every message that does not come from the app's own page.
 import type { AdminMethod } from '../server/admin/admin-api.js';
 import type { AdminService } from '../server/admin/admin-service.js';
-import type { ConsoleApi, ConsoleEvent, ConsoleSettings, SetupChoices } from '../server/admin/console-api.js';
+import type { ConsoleApi, ConsoleEvent, ConsoleSettings, NewInvite, SetupChoices } from '../server/admin/console-api.js';
 import { UserFacingError } from '../server/core/user-error.js';
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from './electron-api.js';
 import { isAppUrl } from './security.js';
@@ -87,6 +87,10 @@ const CONSOLE_CALLS: { readonly [M in Exclude<keyof ConsoleApi, 'subscribe' | 's
   networkCheck: (api) => api.networkCheck(),
   setupInfo: (api) => api.setupInfo(),
   completeSetup: (api, p) => api.completeSetup(p.object('choices', 'The setup choices') as unknown as SetupChoices),
+  // AdminService checks the invitation's fields itself; the desktop window's owner makes it (no account name).
+  createInvite: (api, p) => api.createInvite(p.object('invite', 'The invitation') as unknown as NewInvite),
+  listInvites: (api) => api.listInvites(),
+  revokeInvite: (api, p) => api.revokeInvite(p.string('token', 'The invitation')),
 };
 
 export const IPC_METHODS: Readonly<Record<string, Call>> = Object.freeze({ ...ADMIN_CALLS, ...CONSOLE_CALLS });

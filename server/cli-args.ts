@@ -41,7 +41,7 @@ function port(flags: Map<string, string | true>, name: string): number | null | 
   return n;
 }
 
-export const SERVE_FLAGS = ['data', 'domain', 'bind', 'c2s-port', 'tls-port', 's2s-port', 'http-port', 'no-discovery', 'registration', 'limits', 'log-level', 'allow-plaintext'];
+export const SERVE_FLAGS = ['data', 'domain', 'bind', 'c2s-port', 'tls-port', 's2s-port', 'http-port', 'https-port', 'no-discovery', 'registration', 'limits', 'log-level', 'allow-plaintext'];
 
 /** Settings from `parley serve` flags; only what was given, so the config file fills the rest. */
 export function serveOverrides(flags: Map<string, string | true>): StoredSettings {
@@ -56,7 +56,9 @@ export function serveOverrides(flags: Map<string, string | true>): StoredSetting
   if (domain !== undefined) o.domain = domain;
   const bind = str('bind');
   if (bind !== undefined) o.bind = bind;
-  const ports: [string, 'c2sPort' | 'tlsPort' | 's2sPort' | 'httpPort'][] = [['c2s-port', 'c2sPort'], ['tls-port', 'tlsPort'], ['s2s-port', 's2sPort'], ['http-port', 'httpPort']];
+  const ports: [string, 'c2sPort' | 'tlsPort' | 's2sPort' | 'httpPort' | 'httpsPort'][] = [
+    ['c2s-port', 'c2sPort'], ['tls-port', 'tlsPort'], ['s2s-port', 's2sPort'], ['http-port', 'httpPort'], ['https-port', 'httpsPort'],
+  ];
   for (const [flag, key] of ports) {
     const p = port(flags, flag);
     if (p !== undefined) o[key] = p;

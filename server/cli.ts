@@ -17,7 +17,7 @@ import { ParleyServer } from './server.js';
 const HELP = `parley — your own XMPP chat server
 
   parley serve [--data DIR] [--domain NAME] [--bind ADDR] [--c2s-port N|off] [--tls-port N|off]
-               [--s2s-port N|off] [--http-port N|off] [--no-discovery] [--registration closed|invite|open]
+               [--s2s-port N|off] [--http-port N|off] [--https-port N|off] [--no-discovery] [--registration closed|invite|open]
                [--limits on|off] [--log-level error|warn|info|debug] [--allow-plaintext]
   parley user add JID [--password PASSWORD]     add an account (JID: bob or bob@your.domain)
   parley user passwd JID [--password PASSWORD]  set an account's password
@@ -52,7 +52,7 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>): Promise<void>
   await server.start();
   const ports = server.ports;
   process.stdout.write(`Parley is running for ${config.domain} (data in ${dataDir}).\n` +
-    Object.entries(ports).map(([k, v]) => `  ${k === 'c2s' ? 'XMPP clients' : k === 'tls' ? 'XMPP clients, direct TLS' : k === 'http' ? 'Web and admin console' : k}: ${config.bind}:${v}\n`).join(''));
+    Object.entries(ports).map(([k, v]) => `  ${k === 'c2s' ? 'XMPP clients' : k === 'tls' ? 'XMPP clients, direct TLS' : k === 'http' ? 'Web and admin console' : k === 'https' ? 'Invitation pages over HTTPS' : k}: ${config.bind}:${v}\n`).join(''));
   const consoleUrl = server.http?.consoleUrl();
   if (consoleUrl) {
     const setupLink = server.setupLink;

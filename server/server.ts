@@ -58,6 +58,7 @@ export class ParleyServer {
   get ports(): Record<string, number> {
     const ports = { ...this.listeners?.ports };
     if (this.http) ports.http = this.http.port;
+    if (this.http?.securePort != null) ports.https = this.http.securePort;
     if (this.s2s) ports.s2s = this.s2s.port;
     return ports;
   }
@@ -135,7 +136,7 @@ export class ParleyServer {
     this.discovery = new Discovery({ domain: config.domain, version: PARLEY_VERSION, fingerprintSha256: this.certs.fingerprintSha256, ports: this.ports, interfaces: config.discoveryInterfaces, logger: log });
     if (config.discovery) await this.discovery.start();
     this.admin = new AdminService({
-      domain: config.domain, dataDir: config.dataDir, accounts: this.stores.accounts, sessions, startedAt: this.startedAt,
+      domain: config.domain, dataDir: config.dataDir, accounts: this.stores.accounts, invites: this.stores.invites, sessions, startedAt: this.startedAt,
       ports: () => this.ports, certificate: async () => this.certs,
       runtime: {
         config, log, router, stats: ctx.stats, messages: countMessages(router), lockout: ctx.lockout,
@@ -143,7 +144,7 @@ export class ParleyServer {
       },
     });
     if (this.lock) this.adminSocket = await AdminSocketServer.start(config.dataDir, this.admin, log);
-    if (config.httpPort !== null) this.http = await HttpService.start({ config, log, admin: this.admin, console: this.options.httpConsole !== false });
+    if (config.httpPort !== null) this.http = await HttpService.start({ config, log, admin: this.admin, console: this.options.httpConsole !== false, certificate: () => this.certs });
     log.info('server', `Parley is serving ${config.domain}`);
   }
 

@@ -11,6 +11,7 @@ import { SetupWizard } from './pages/setup.js';
 import { Login } from './pages/login.js';
 import { Dashboard } from './pages/dashboard.js';
 import { Users } from './pages/users.js';
+import { Invitations } from './pages/invitations.js';
 import { Certificates } from './pages/certificates.js';
 import { Settings } from './pages/settings.js';
 import { Logs } from './pages/logs.js';
@@ -27,7 +28,7 @@ interface Page { path: string; title: string; render?: () => JSX.Element; coming
 const PAGES: Page[] = [
   { path: 'dashboard', title: 'Dashboard', render: () => <Dashboard /> },
   { path: 'users', title: 'Users', render: () => <Users /> },
-  { path: 'invitations', title: 'Invitations', coming: true },
+  { path: 'invitations', title: 'Invitations', render: () => <Invitations /> },
   { path: 'certificates', title: 'Certificates', render: () => <Certificates /> },
   { path: 'settings', title: 'Settings', render: () => <Settings /> },
   { path: 'logs', title: 'Logs', render: () => <Logs /> },

@@ -151,6 +151,46 @@ export interface SetupResult extends UserChange {
   fingerprintSha256: string | null;
 }
 
+/** What an invitation can do now: be used, or why not. */
+export type InviteState = 'valid' | 'expired' | 'used' | 'revoked';
+
+/** A new invitation: how many accounts it may create, for how long, and optionally the one name it reserves. */
+export interface NewInvite {
+  /** Accounts it may create: 1 (single use) or more (multi use). */
+  uses: number;
+  /** Hours until it expires (at most a year). */
+  expiresInHours: number;
+  /** A name reserved for the person invited (then single use); '' or absent lets them choose. */
+  username?: string;
+}
+
+/** An invitation (XEP-0401 account invitation) as the console shows it. */
+export interface InviteInfo {
+  /** The preauth token: 128 random bits, base64url. */
+  token: string;
+  /** ISO 8601. */
+  createdAt: string;
+  expiresAt: string;
+  maxUses: number;
+  uses: number;
+  /** Who made it (bare JID); null when made from the desktop window. */
+  createdBy: string | null;
+  /** The reserved address (bare JID), or null when the invited person chooses their name. */
+  reservedJid: string | null;
+  revoked: boolean;
+  state: InviteState;
+  /** Accounts created with it (bare JIDs). */
+  accounts: string[];
+  /** The XEP-0401 / XEP-0445 URI chat apps open: xmpp:DOMAIN?register;preauth=TOKEN (or xmpp:NAME@DOMAIN?…). */
+  xmppUri: string;
+  /** The landing page over HTTP (works on any device of the network); null when the web port is off. */
+  landingUrl: string | null;
+  /** The same page over HTTPS with the server's certificate; null when the HTTPS port is off. */
+  secureLandingUrl: string | null;
+  /** A QR code (SVG markup) of landingUrl (or of xmppUri without a web port); '' once the invitation is not valid. */
+  qrSvg: string;
+}
+
 export type ConsoleEvent =
   | { type: 'log'; line: LogLine }
   | { type: 'traffic'; traffic: Traffic }
@@ -173,6 +213,12 @@ export interface ConsoleApi {
   setupNeeded(): Promise<boolean>;
   setupInfo(): Promise<SetupInfo>;
   completeSetup(choices: SetupChoices): Promise<SetupResult>;
+  /** A new invitation link; `createdBy` is the administrator's account name (absent: the desktop window). */
+  createInvite(invite: NewInvite, createdBy?: string): Promise<InviteInfo>;
+  /** All invitations, newest first, with their state. */
+  listInvites(): Promise<InviteInfo[]>;
+  /** Make an invitation link stop working at once. */
+  revokeInvite(token: string): Promise<InviteInfo>;
   /** Live events (log lines, traffic ticks, session changes); returns the unsubscribe function. */
   subscribe(listener: (e: ConsoleEvent) => void): () => void;
 }

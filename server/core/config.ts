@@ -65,6 +65,8 @@ export interface ServerConfig {
   /** Seconds without traffic after which an s2s stream is closed (default 600). */
   s2sIdleSeconds?: number;
   httpPort: number | null;
+  /** HTTPS with the server's certificate for the invitation pages (started with the HTTP listener); null = off. */
+  httpsPort: number | null;
   discovery: boolean;
   /** Interfaces for mDNS discovery by name (e.g. ["eth0"]); unset: every LAN interface, no loopback-only or VPN. */
   discoveryInterfaces?: string[];
@@ -148,6 +150,7 @@ export function defaultConfig(dataDir: string = defaultDataDir()): ServerConfig 
     tlsPort: 5223,
     s2sPort: null,
     httpPort: 5280,
+    httpsPort: 5281,
     discovery: true,
     registration: 'invite',
     logLevel: 'info',
@@ -216,7 +219,7 @@ export function validateConfig(c: ServerConfig): void {
     const why = err instanceof JidError ? err.message : String(err);
     throw new ConfigError(`"${c.domain}" cannot be used as the server's domain: ${why}. Use a name like office.local or chat.example.org.`);
   }
-  for (const key of ['c2sPort', 'tlsPort', 's2sPort', 'httpPort'] as const) {
+  for (const key of ['c2sPort', 'tlsPort', 's2sPort', 'httpPort', 'httpsPort'] as const) {
     const v = c[key];
     if (v !== null && (!Number.isInteger(v) || v < 0 || v > 65535)) {
       throw new ConfigError(`Port ${v} for ${key} is not a port number; use a number from 1 to 65535, or "off".`);

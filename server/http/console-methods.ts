@@ -2,7 +2,7 @@
 // administrator may make over HTTP, each with its typed parameters. Anything not listed here does not exist.
 import { makeJid } from '../core/jid.js';
 import type { AdminService } from '../admin/admin-service.js';
-import type { ConsoleSettings } from '../admin/console-api.js';
+import type { ConsoleSettings, NewInvite } from '../admin/console-api.js';
 import { HttpError, type Params } from './json-body.js';
 
 export interface CallContext {
@@ -61,6 +61,10 @@ export const CONSOLE_METHODS: Readonly<Record<string, ConsoleMethod>> = {
   setSettings: (api, p) => api.setSettings(p.object('changes', 'The settings to change') as Partial<ConsoleSettings>),
   recentLogs: (api) => api.recentLogs(),
   networkCheck: (api) => api.networkCheck(),
+  // AdminService checks the invitation's fields itself.
+  createInvite: (api, p, ctx) => api.createInvite(p.object('invite', 'The invitation') as unknown as NewInvite, ctx.username),
+  listInvites: (api) => api.listInvites(),
+  revokeInvite: (api, p) => api.revokeInvite(p.string('token', 'The invitation')),
 };
 
 export function isConsoleMethod(name: string): boolean {

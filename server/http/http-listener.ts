@@ -2,6 +2,7 @@
 // it). Features register a path prefix; the longest matching prefix handles the request. A handler that fails is
 // answered 500 with a sentence, and the details go to the log.
 import http from 'node:http';
+import https from 'node:https';
 import type { Logger } from '../core/log.js';
 import { listen } from '../core/listeners.js';
 import { sendPage } from './responses.js';
@@ -13,17 +14,24 @@ export class HttpListener {
 
   private constructor(readonly server: http.Server, readonly port: number, private readonly log: Logger) {}
 
-  static async start(host: string, port: number, log: Logger): Promise<HttpListener> {
+  /** Plain HTTP; with `tls` (key and certificate chain in PEM) HTTPS instead. */
+  static async start(host: string, port: number, log: Logger, tls?: { key: string; cert: string }): Promise<HttpListener> {
     let self: HttpListener | null = null;
-    const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       if (self) self.dispatch(req, res);
       else res.destroy();
-    });
+    };
+    const timeouts = { requestTimeout: 30_000, headersTimeout: 15_000 };
+    const server: http.Server = tls
+      ? https.createServer({ ...timeouts, key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, handler)
+      : http.createServer(timeouts, handler);
     // Browsers keep idle connections open; do not let them hold the listener open for long.
     server.keepAliveTimeout = 5000;
-    const bound = await listen(server, host, port, 'web and console', '--http-port');
+    const bound = tls
+      ? await listen(server, host, port, 'invitation pages over HTTPS', '--https-port')
+      : await listen(server, host, port, 'web and console', '--http-port');
     self = new HttpListener(server, bound, log);
-    log.info('server', `listening for HTTP on ${host}:${bound}`);
+    log.info('server', `listening for ${tls ? 'HTTPS' : 'HTTP'} on ${host}:${bound}`);
     return self;
   }
 

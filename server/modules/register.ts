@@ -1,5 +1,6 @@
-// XEP-0077: In-Band Registration — account creation before login only when `registration` is 'open' (and only
-// over TLS, rate-limited per address); password change and account removal for logged-in users always.
+// XEP-0077: In-Band Registration — account creation before login when `registration` is 'open' (over TLS,
+// rate-limited per address), or with an invitation token (XEP-0445 pre-authenticated IBR, XEP-0401 invitations)
+// when it is 'invite' or 'open'; password change and account removal for logged-in users always.
 import { el, childElements, firstChildElement, type Element } from '../core/xml.js';
 import { NS } from '../core/namespaces.js';
 import { StanzaError, stanzaErrorReply, type StanzaErrorCondition, type StanzaErrorOptions } from '../core/errors.js';
@@ -7,12 +8,19 @@ import { prepLocalpart, tryParseJid, makeJid } from '../core/jid.js';
 import type { PreAuthStream } from '../core/context.js';
 import type { StanzaEvent } from '../core/router.js';
 import { AccountExistsError } from '../storage/accounts.js';
+import { inviteState } from '../storage/invites.js';
 import type { ServerModule, ModuleContext } from './module.js';
 import { processOutbound } from './subscription.js';
 import { replyResult } from './iq-reply.js';
 
 export const NS_REGISTER = 'jabber:iq:register';
 export const NS_REGISTER_FEATURE = 'http://jabber.org/features/iq-register';
+/** XEP-0379 / XEP-0445: the <preauth token=…/> payload. */
+export const NS_PARS = 'urn:xmpp:pars:0';
+/** XEP-0445 §3: the stream feature of a server that takes invitation tokens. */
+export const NS_IBR_TOKEN = 'urn:xmpp:ibr-token:0';
+/** The feature's name before XEP-0445 (XEP-0401 v0.3), still looked for by Conversations and sent by Prosody. */
+export const NS_INVITE_LEGACY = 'urn:xmpp:invite';
 
 /** Passwords longer than this are refused (they would only serve to make key derivation expensive). */
 const MAX_PASSWORD_LENGTH = 1024;
@@ -32,12 +40,13 @@ function submitted(query: Element): { username: string | null; password: string 
   return { username: query.getChildText('username'), password: query.getChildText('password') };
 }
 
-function registrationForm(): Element {
+/** The registration form; `username` pre-fills the name an invitation reserved. */
+function registrationForm(username?: string): Element {
   return el('x', { xmlns: NS.dataForms, type: 'form' },
     el('title', null, 'Create an account'),
     el('instructions', null, INSTRUCTIONS),
     el('field', { type: 'hidden', var: 'FORM_TYPE' }, el('value', null, NS_REGISTER)),
-    el('field', { type: 'text-single', var: 'username', label: 'Username' }, el('required')),
+    el('field', { type: 'text-single', var: 'username', label: 'Username' }, el('required'), username ? el('value', null, username) : null),
     el('field', { type: 'text-private', var: 'password', label: 'Password' }, el('required')));
 }
 
@@ -95,22 +104,33 @@ export async function removeAccount(ctx: ModuleContext, user: string, beforeDisc
 
 export const registerModule: ServerModule = {
   name: 'register',
-  spec: 'XEP-0077: In-Band Registration',
+  spec: 'XEP-0077: In-Band Registration, with XEP-0445 Pre-Authenticated In-Band Registration',
   load(ctx) {
     const { config } = ctx;
     const open = (): boolean => config.registration === 'open';
-    // Disco lists registration only when anyone may register (DISCO 11a); password change works regardless.
+    /** Invitation tokens are taken unless sign-up is closed altogether. */
+    const invitesOn = (): boolean => config.registration !== 'closed';
+    // Disco lists registration only when anyone may register (DISCO 11a); password change works regardless. Invited
+    // people learn of token registration from the stream features (XEP-0445 §3), before they can ask disco.
     if (open()) ctx.disco.addFeature('host', NS_REGISTER);
 
+    // XEP-0445 §3: <register xmlns='urn:xmpp:ibr-token:0'/> (and its older name) when tokens are taken. The XEP-0077
+    // feature is offered with it, as Prosody does: Conversations only registers where it sees that feature, and then
+    // sends the token first when it also sees the invitation feature. Without a token, registration is refused.
     ctx.featureProviders.push({
       postAuthFeatures: () => [],
-      preAuthFeatures: (stream) => open() && stream.secure ? [el('register', { xmlns: NS_REGISTER_FEATURE })] : [],
+      preAuthFeatures: (stream) => {
+        if (!stream.secure || !invitesOn()) return [];
+        return [el('register', { xmlns: NS_REGISTER_FEATURE }), el('register', { xmlns: NS_IBR_TOKEN }), el('register', { xmlns: NS_INVITE_LEGACY })];
+      },
     });
 
     /** Successful registrations per remote address in the last hour (SVC-13 rate limit). */
     const recent = new Map<string, number[]>();
     /** Streams that already created an account: one per stream, then log in (§3.1.1). */
     const registeredOn = new WeakSet<PreAuthStream>();
+    /** Streams that presented an acceptable invitation token (XEP-0445 §4), and the token. */
+    const tokenOf = new WeakMap<PreAuthStream, string>();
     const withinRate = (ip: string): boolean => {
       const now = Date.now();
       const list = (recent.get(ip) ?? []).filter((t) => now - t < HOUR);
@@ -130,6 +150,8 @@ export const registerModule: ServerModule = {
         throw new StanzaError('unexpected-request', { text: 'log in to remove your account' });
       }
       if (registeredOn.has(stream)) throw new StanzaError('not-acceptable', { text: 'an account was already created on this connection; log in with it' });
+      const token = tokenOf.get(stream);
+      if (token !== undefined) return createInvited(stream, query, token);
       const { username: rawUser, password: rawPassword } = submitted(query);
       if (rawUser === null || rawUser === '') throw new StanzaError('not-acceptable', { text: 'a username is required' });
       const password = checkPassword(rawPassword);
@@ -140,8 +162,11 @@ export const registerModule: ServerModule = {
         throw new StanzaError('not-acceptable', { text: 'this username cannot be used in an address' });
       }
       if (!withinRate(stream.remoteAddress)) throw new StanzaError('not-acceptable', { text: 'too many accounts were created from your address; try again later' });
-      // Names that map to an existing account under PRECIS (case, width…) are the same account (BAD-31).
-      if (await ctx.stores.accounts.exists(username)) throw new StanzaError('conflict', { text: 'this username is taken' });
+      // Names that map to an existing account under PRECIS (case, width…) are the same account (BAD-31). A name an
+      // invitation reserves is kept for it until it expires (XEP-0445 §5).
+      if (await ctx.stores.accounts.exists(username) || await ctx.stores.invites.reservation(username)) {
+        throw new StanzaError('conflict', { text: 'this username is taken' });
+      }
       try {
         await ctx.stores.accounts.create(username, password);
       } catch (err) {
@@ -153,8 +178,42 @@ export const registerModule: ServerModule = {
       ctx.log.info('register', `${stream.id} created the account ${username}@${config.domain} from ${stream.remoteAddress}`);
     };
 
-    // Before authentication (handed over by the c2s stream): XEP-0077 §3.1 with a server.
-    ctx.preAuthIq.set(NS_REGISTER, async (stream, iq) => {
+    /** XEP-0445 §4: an account with a token the stream presented; the token's expiry was checked then, not now. */
+    const createInvited = async (stream: PreAuthStream, query: Element, token: string): Promise<void> => {
+      const { username: rawUser, password: rawPassword } = submitted(query);
+      const doc = await ctx.stores.invites.get(token);
+      if (rawUser === null || rawUser === '') {
+        if (!doc?.username) throw new StanzaError('not-acceptable', { text: 'a username is required' });
+      }
+      const password = checkPassword(rawPassword);
+      let username: string;
+      try {
+        username = rawUser === null || rawUser === '' ? doc!.username! : prepLocalpart(rawUser);
+      } catch {
+        throw new StanzaError('not-acceptable', { text: 'this username cannot be used in an address' });
+      }
+      if (doc?.username && doc.username !== username) {
+        throw new StanzaError('not-acceptable', { text: `this invitation is for the username ${doc.username}` });
+      }
+      if (await ctx.stores.accounts.exists(username) || await ctx.stores.invites.reservation(username, token)) {
+        throw new StanzaError('conflict', { text: 'this username is taken' });
+      }
+      const claim = await ctx.stores.invites.claim(token, { ignoreExpiry: true });
+      if ('reason' in claim) throw new StanzaError('not-allowed', { text: 'the invitation has been used up or revoked' });
+      try {
+        await ctx.stores.accounts.create(username, password);
+      } catch (err) {
+        await ctx.stores.invites.release(token);
+        if (err instanceof AccountExistsError) throw new StanzaError('conflict', { text: 'this username is taken' });
+        throw err;
+      }
+      await ctx.stores.invites.noteAccount(token, username);
+      registeredOn.add(stream);
+      ctx.log.info('register', `${stream.id} created the account ${username}@${config.domain} with an invitation from ${stream.remoteAddress}`);
+    };
+
+    /** Pre-auth iq plumbing: replies come from the domain only when the request was addressed to it. */
+    const preAuth = (handle: (iq: Element, answer: (reply: Element) => void) => Promise<void>) => async (stream: PreAuthStream, iq: Element): Promise<void> => {
       const a = iq.attrs as Record<string, string | undefined>;
       const answer = (reply: Element): void => {
         delete reply.attrs.to;
@@ -164,25 +223,55 @@ export const registerModule: ServerModule = {
       };
       const fail = (condition: StanzaErrorCondition, opts: StanzaErrorOptions = {}): void => answer(stanzaErrorReply(iq, condition, opts));
       try {
-        const query = firstChildElement(iq)!;
         const target = a.to === undefined ? null : tryParseJid(a.to);
         if (a.to !== undefined && (!target || target.toString() !== config.domain)) return fail('service-unavailable');
-        if (query.getName() !== 'query') return fail('service-unavailable');
-        // Registration off: as if unsupported (§3.1, SVC-12).
-        if (!open()) return fail('service-unavailable', { text: 'accounts are created by the administrator' });
-        if (!stream.secure) return fail('not-authorized', { text: 'registration needs an encrypted connection' });
-        if (a.type === 'get') {
-          return answer(el('iq', { type: 'result', id: a.id },
-            el('query', { xmlns: NS_REGISTER }, el('instructions', null, INSTRUCTIONS), el('username'), el('password'), registrationForm())));
-        }
-        await createAccount(stream, query);
-        answer(el('iq', { type: 'result', id: a.id }));
+        await handle(iq, answer);
       } catch (err) {
         if (err instanceof StanzaError) return fail(err.condition, err.options);
         ctx.log.error('register', `registration failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
         fail('internal-server-error');
       }
-    });
+    };
+
+    // Before authentication (handed over by the c2s stream): XEP-0077 §3.1 with a server.
+    ctx.preAuthIq.set(NS_REGISTER, (stream, iq) => preAuth(async (iq, answer) => {
+      const a = iq.attrs as Record<string, string | undefined>;
+      const query = firstChildElement(iq)!;
+      if (query.getName() !== 'query') throw new StanzaError('service-unavailable');
+      // Registration off: as if unsupported (§3.1, SVC-12).
+      if (!invitesOn()) throw new StanzaError('service-unavailable', { text: 'accounts are created by the administrator' });
+      if (!stream.secure) throw new StanzaError('not-authorized', { text: 'registration needs an encrypted connection' });
+      const token = tokenOf.get(stream);
+      if (!open() && token === undefined) {
+        throw new StanzaError('not-allowed', { text: 'accounts on this server are created with an invitation: open your invitation link' });
+      }
+      if (a.type === 'get') {
+        const reserved = token === undefined ? undefined : (await ctx.stores.invites.get(token))?.username ?? undefined;
+        return answer(el('iq', { type: 'result', id: a.id },
+          el('query', { xmlns: NS_REGISTER }, el('instructions', null, INSTRUCTIONS), el('username', null, reserved ?? null), el('password'),
+            registrationForm(reserved))));
+      }
+      await createAccount(stream, query);
+      answer(el('iq', { type: 'result', id: a.id }));
+    })(stream, iq));
+
+    // XEP-0445 §4: the invitation token, before registering. Its use is taken only when the account is created.
+    ctx.preAuthIq.set(NS_PARS, (stream, iq) => preAuth(async (iq, answer) => {
+      const a = iq.attrs as Record<string, string | undefined>;
+      const preauth = firstChildElement(iq)!;
+      if (a.type !== 'set' || preauth.getName() !== 'preauth') throw new StanzaError('bad-request', { text: 'send the token as <preauth token=…/> in an iq set' });
+      if (!invitesOn()) throw new StanzaError('service-unavailable', { text: 'accounts are created by the administrator' });
+      if (!stream.secure) throw new StanzaError('not-authorized', { text: 'registration needs an encrypted connection' });
+      if (registeredOn.has(stream)) throw new StanzaError('not-acceptable', { text: 'an account was already created on this connection; log in with it' });
+      const token = preauth.attrs.token as string | undefined;
+      const doc = token ? await ctx.stores.invites.get(token) : null;
+      if (!doc || inviteState(doc) !== 'valid') {
+        ctx.log.info('register', `${stream.id} presented an invitation token that is unknown, used up, revoked or expired`);
+        throw new StanzaError('item-not-found', { text: 'the invitation token is invalid or expired' });
+      }
+      tokenOf.set(stream, doc._id);
+      answer(el('iq', { type: 'result', id: a.id }));
+    })(stream, iq));
 
     // After authentication: the account's own registration (§3.1 "already registered", §3.2, §3.3).
     // Only a local client session manages its own registration: a stanza from a federated peer (origin null) with

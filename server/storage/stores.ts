@@ -6,6 +6,7 @@ import { VcardStore } from './vcard.js';
 import { PrivateStore } from './private.js';
 import { LastActivityStore } from './last-activity.js';
 import { OfflineStore } from './offline.js';
+import { InviteStore } from './invites.js';
 
 export interface Stores {
   accounts: AccountStore;
@@ -14,6 +15,7 @@ export interface Stores {
   private: PrivateStore;
   lastActivity: LastActivityStore;
   offline: OfflineStore;
+  invites: InviteStore;
 }
 
 /** Open the stores of a data dir; `null` keeps everything in memory (tests of single modules). */
@@ -26,5 +28,6 @@ export async function openStores(dataDir: string | null, opts: { scramIterations
     private: await PrivateStore.open(dataDir),
     lastActivity: await LastActivityStore.open(dataDir),
     offline: await OfflineStore.open(dataDir),
+    invites: await InviteStore.open(dataDir),
   };
 }

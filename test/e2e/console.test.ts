@@ -52,7 +52,7 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
 /** `parley serve` on loopback with ephemeral ports; resolves once it printed its ports and the setup link. */
 async function serve(dir: string): Promise<Served> {
   const child = spawn(process.execPath, [PARLEY, 'serve', '--data', dir, '--domain', DOMAIN, '--bind', '127.0.0.1',
-    '--c2s-port', '0', '--tls-port', '0', '--http-port', '0', '--s2s-port', 'off', '--no-discovery', '--log-level', 'info'],
+    '--c2s-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', 'off', '--s2s-port', 'off', '--no-discovery', '--log-level', 'info'],
   { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -281,7 +281,8 @@ test('the settings page saves a live setting, and the other pages render', async
   assert.equal(config.registration, 'open');
 
   await go('Invitations');
-  await page.getByText('This page is coming').waitFor();
+  await page.getByRole('heading', { level: 2, name: 'New invitation' }).waitFor();
+  await page.getByText('There are no active invitations.').waitFor();
   await shot('invitations');
 
   await go('Dashboard');

@@ -78,6 +78,9 @@ const SAMPLE: Record<string, { params: Record<string, unknown>; args: unknown[] 
   networkCheck: { params: {}, args: [] },
   setupInfo: { params: {}, args: [] },
   completeSetup: { params: { choices: { domain: 'office.local' } }, args: [{ domain: 'office.local' }] },
+  createInvite: { params: { invite: { uses: 1, expiresInHours: 24 } }, args: [{ uses: 1, expiresInHours: 24 }] },
+  listInvites: { params: {}, args: [] },
+  revokeInvite: { params: { token: 'AAAAAAAAAAAAAAAAAAAAAA' }, args: ['AAAAAAAAAAAAAAAAAAAAAA'] },
 };
 
 test('the IPC allow-list is AdminApi (ADMIN_METHODS) plus the console calls, and the same as the HTTP console API plus setup', () => {

@@ -22,7 +22,7 @@ interface Choices {
 }
 
 export const REGISTRATION_TEXT: Record<RegistrationChoice, { title: string; text: string }> = {
-  invite: { title: 'People I invite', text: 'Only people with an invitation link can create an account. (Until the Invitations page arrives, add people under Users.)' },
+  invite: { title: 'People I invite', text: 'Only people with an invitation link can create an account. Make links under Invitations.' },
   open: { title: 'Anyone', text: 'Anyone who can reach this server can create an account from their chat app.' },
   closed: { title: 'Only accounts I create', text: 'Nobody can sign up; you create every account under Users.' },
 };

@@ -3,8 +3,8 @@
 // know which.
 import type { CertificateInfo, ServerStatus, UserChange, UserInfo, UserRemoval } from '../../../server/admin/admin-api.js';
 import type {
-  ConsoleEvent, ConsoleSettings, Kick, LogLine, NetworkCheck, Overview, SessionInfo, SettingsView, SetupChoices, SetupInfo,
-  SetupResult,
+  ConsoleEvent, ConsoleSettings, InviteInfo, Kick, LogLine, NetworkCheck, NewInvite, Overview, SessionInfo, SettingsView,
+  SetupChoices, SetupInfo, SetupResult,
 } from '../../../server/admin/console-api.js';
 
 export type * from '../../../server/admin/admin-api.js';
@@ -29,6 +29,9 @@ export interface ConsoleMethods {
   setSettings: { params: { changes: Partial<ConsoleSettings> }; result: SettingsView };
   recentLogs: { params: Record<string, never>; result: LogLine[] };
   networkCheck: { params: Record<string, never>; result: NetworkCheck };
+  createInvite: { params: { invite: NewInvite }; result: InviteInfo };
+  listInvites: { params: Record<string, never>; result: InviteInfo[] };
+  revokeInvite: { params: { token: string }; result: InviteInfo };
 }
 
 export type MethodName = keyof ConsoleMethods;

@@ -1,0 +1,262 @@
+// Invitations end to end in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against a real
+// `parley serve`: an administrator creates an invitation on the console's Invitations page, the invited person opens
+// its link on a (simulated) phone, signs up through the web form and logs in with @xmpp/client; a multi-use
+// invitation is revoked with a confirmation; used and cancelled links show their own pages, also over HTTPS.
+// The server's domain is mapped to 127.0.0.1 inside Chromium, so the links are opened exactly as the console shows
+// them. Screenshots go to test-results/screenshots/invite-*.png.
+// @xmpp/client has no option for a CA, so certificate checks are off in this file (the integration tests verify).
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { existsSync, promises as fs } from 'node:fs';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { client } from '@xmpp/client';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const PARLEY = path.join(ROOT, 'bin', 'parley.js');
+const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const ZBARIMG = '/usr/bin/zbarimg';
+const DOMAIN = 'invite-e2e.local';
+const ADMIN_PASSWORD = 'amber-quarry-violin-58';
+const LENA_PASSWORD = 'copper-kettle-north-17';
+const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
+
+interface Served {
+  child: ChildProcessWithoutNullStreams;
+  setupLink: string;
+  c2sPort: number;
+  httpPort: number;
+  httpsPort: number;
+}
+
+let served: Served;
+let browser: Browser;
+let consoleContext: BrowserContext;
+let phone: BrowserContext;
+let page: Page;
+let dataDir: string;
+let link = '';
+const problems: string[] = [];
+
+function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms); }),
+  ]);
+}
+
+/** `parley serve` on loopback with ephemeral ports (HTTPS too); resolves once it printed its ports and the setup link. */
+async function serve(dir: string): Promise<Served> {
+  const child = spawn(process.execPath, [PARLEY, 'serve', '--data', dir, '--domain', DOMAIN, '--bind', '127.0.0.1',
+    '--c2s-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', '0', '--s2s-port', 'off', '--no-discovery', '--log-level', 'info'],
+  { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  return within(30_000, 'parley serve to print its setup link', new Promise<Served>((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`parley serve exited (${code}): ${stderr}`));
+    child.once('exit', onExit);
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+      const setup = /(http:\/\/127\.0\.0\.1:\d+\/admin\/setup\?token=[A-Za-z0-9_-]+)/.exec(stdout);
+      const c2s = /XMPP clients: 127\.0\.0\.1:(\d+)/.exec(stdout);
+      const web = /Web and admin console: 127\.0\.0\.1:(\d+)/.exec(stdout);
+      const secure = /Invitation pages over HTTPS: 127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (setup && c2s && web && secure) {
+        child.removeListener('exit', onExit);
+        resolve({ child, setupLink: setup[1], c2sPort: Number(c2s[1]), httpPort: Number(web[1]), httpsPort: Number(secure[1]) });
+      }
+    });
+  }));
+}
+
+/** What a QR code on the screen says, read back with zbarimg from a screenshot of it. */
+async function readQr(locator: ReturnType<Page['locator']>, name: string): Promise<string> {
+  const file = path.join(SHOTS, `${name}.png`);
+  await locator.screenshot({ path: file });
+  const { stdout } = await promisify(execFile)(ZBARIMG, ['-q', '--raw', file]);
+  return stdout.trim();
+}
+
+async function shot(p: Page, name: string, fullPage = false): Promise<void> {
+  await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+}
+
+/** Record script errors, CSP violations and unexpected failed loads of a page. */
+function watch(p: Page, expected: RegExp): void {
+  p.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console error: ${m.text()}`);
+  });
+  p.on('response', (r) => {
+    if (r.status() >= 400 && !expected.test(`${r.status()} ${r.url()}`)) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
+  assert.ok(existsSync(ZBARIMG), `${ZBARIMG} is missing: install Debian's zbar-tools package (apt-get install -y zbar-tools)`);
+  assert.ok(existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html')), 'the console is not built: run npm run build');
+  await fs.mkdir(SHOTS, { recursive: true });
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-e2e-invites-'));
+  [served, browser] = await Promise.all([
+    serve(dataDir),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--no-first-run', `--host-resolver-rules=MAP ${DOMAIN} 127.0.0.1`],
+    }),
+  ]);
+  consoleContext = await browser.newContext({ viewport: { width: 1100, height: 760 }, colorScheme: 'light' });
+  consoleContext.setDefaultTimeout(10_000);
+  page = await consoleContext.newPage();
+  watch(page, /^$/);
+  // The invited person's phone: its own browser profile, a phone's screen and user agent. HTTPS errors are
+  // ignored there only because this phone has not installed the server's CA.
+  phone = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true, userAgent: ANDROID_UA, colorScheme: 'light', ignoreHTTPSErrors: true });
+  phone.setDefaultTimeout(10_000);
+
+  // Set the server up through the wizard's API (console.test.ts covers the wizard's pages); the answer logs the
+  // administrator in, in this browser context.
+  const setupToken = new URL(served.setupLink).searchParams.get('token')!;
+  const r = await page.request.post(new URL('/admin/api/setup/complete', served.setupLink).href, {
+    headers: { 'x-parley-setup-token': setupToken },
+    data: { choices: { domain: DOMAIN, serverName: 'Parley', adminUser: 'admin', adminPassword: ADMIN_PASSWORD, registration: 'invite', discovery: false, federation: false } },
+  });
+  assert.equal(r.status(), 200, await r.text());
+});
+
+after(async () => {
+  await browser?.close();
+  if (served && served.child.exitCode === null) {
+    const exited = new Promise((resolve) => served.child.once('exit', resolve));
+    served.child.kill('SIGTERM');
+    await within(10_000, 'parley serve to stop', exited);
+  }
+  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+test('the administrator creates a single-use invitation on the Invitations page: its link, QR code and xmpp: URI', async () => {
+  await page.goto(`http://127.0.0.1:${served.httpPort}/admin/#/invitations`);
+  await page.getByRole('heading', { level: 1, name: 'Invitations' }).waitFor();
+  await page.getByText('There are no active invitations.').waitFor();
+  await shot(page, 'invite-console-empty');
+
+  assert.equal(await page.getByRole('radio', { name: /One person/ }).isChecked(), true);
+  await page.getByLabel('Works for').selectOption({ label: '3 days' });
+  await page.getByRole('button', { name: 'Create invitation' }).click();
+  const fresh = page.getByTestId('new-invite');
+  await fresh.waitFor();
+  link = (await fresh.getByTestId('invite-link').getAttribute('href')) ?? '';
+  assert.match(link, new RegExp(`^http://${DOMAIN.replace(/\./g, '\\.')}:${served.httpPort}/invite/[A-Za-z0-9_-]{22}$`));
+  const token = link.slice(link.lastIndexOf('/') + 1);
+  assert.equal(await fresh.getByTestId('invite-uri').textContent(), `xmpp:${DOMAIN}?register;preauth=${token}`);
+  const qr = fresh.getByRole('img', { name: /QR code of the invitation link/ });
+  await qr.waitFor();
+  assert.ok(await qr.evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), 'the QR code image loads under the console’s CSP');
+  assert.equal(await readQr(qr, 'invite-qr-console'), link, 'the QR code says the link');
+  await page.locator(`tr[data-invite="${token}"]`).waitFor();
+  await shot(page, 'invite-console-created', true);
+});
+
+test('a multi-use invitation is revoked after a confirmation and moves to the past ones', async () => {
+  await page.getByRole('radio', { name: /Several people/ }).check();
+  await page.getByLabel('How many people').fill('3');
+  await page.getByRole('button', { name: 'Create invitation' }).click();
+  const row = page.locator('tr[data-invite]').filter({ hasText: '3 people' });
+  await row.waitFor();
+  await row.getByRole('button', { name: /^Revoke/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke this invitation?' });
+  await dialog.waitFor();
+  await shot(page, 'invite-console-revoke-dialog');
+  await dialog.getByRole('button', { name: 'Revoke invitation' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const past = page.getByRole('region', { name: 'Past invitations' });
+  await past.getByText('Revoked', { exact: true }).waitFor();
+  assert.equal(await page.getByRole('region', { name: 'Active invitations' }).locator('tr[data-invite]').count(), 1);
+});
+
+test('on a phone, the link opens the landing page; the invited person signs up in the browser and logs in with an XMPP client', async () => {
+  const p = await phone.newPage();
+  watch(p, /^400 .*\/register$|^410 .*\/invite\/[A-Za-z0-9_-]+$/);   // the weak password and the spent link below
+  await p.goto(link);
+  await p.getByRole('heading', { level: 1, name: `admin@${DOMAIN} invited you to chat on Parley` }).waitFor();
+  await p.locator('section.platform.this-device[data-platform="android"]').getByText('Conversations').waitFor();
+  assert.equal(await p.getByRole('link', { name: 'Open the invitation in your app' }).getAttribute('href'),
+    `xmpp:${DOMAIN}?register;preauth=${link.slice(link.lastIndexOf('/') + 1)}`);
+  const qr = p.getByRole('img', { name: 'QR code of this page\'s address' });
+  await qr.waitFor();
+  assert.equal(await readQr(qr, 'invite-qr-landing'), link, 'the landing page’s QR code says its own address');
+  await p.getByTestId('fingerprint').waitFor();
+  await shot(p, 'invite-landing-phone', true);
+
+  // The CA download, fetched by the phone's browser itself (Playwright's own requests do not use its name mapping).
+  const ca = await p.evaluate(async () => {
+    const r = await fetch('/invite/ca.pem');
+    return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+  });
+  assert.deepEqual([ca.status, ca.type], [200, 'application/x-x509-ca-cert']);
+  assert.match(ca.text, /^-----BEGIN CERTIFICATE-----/);
+
+  await p.getByRole('link', { name: 'Sign up in the browser' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Create your account on Parley' }).waitFor();
+  await p.getByLabel('User name').fill('Lena');
+  await p.getByLabel('Password', { exact: true }).fill('lena1');
+  await p.getByLabel('Password again').fill('lena1');
+  await p.getByRole('button', { name: 'Create account' }).click();
+  await p.getByRole('alert').filter({ hasText: 'Your password needs at least 8 characters' }).waitFor();
+  assert.equal(await p.getByLabel('User name').inputValue(), 'Lena', 'the name typed is kept');
+  await shot(p, 'invite-signup-refused', true);
+
+  await p.getByLabel('Password', { exact: true }).fill(LENA_PASSWORD);
+  await p.getByLabel('Password again').fill(LENA_PASSWORD);
+  await p.getByRole('button', { name: 'Create account' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Welcome! Your account is ready' }).waitFor();
+  assert.equal(await p.getByTestId('new-address').textContent(), `lena@${DOMAIN}`);
+  await p.getByText(`Open your chat app and log in as lena@${DOMAIN}`).waitFor();
+  await shot(p, 'invite-signed-up', true);
+
+  const c = client({ service: `xmpp://127.0.0.1:${served.c2sPort}`, domain: DOMAIN, username: 'lena', password: LENA_PASSWORD, resource: 'phone' });
+  c.on('error', () => undefined);
+  try {
+    const jid = await within(10_000, 'lena to log in', c.start());
+    assert.equal(jid.toString(), `lena@${DOMAIN}/phone`);
+  } finally {
+    c.reconnect.stop();
+    await c.stop().catch(() => undefined);
+  }
+
+  // The link is spent now: over HTTP and over HTTPS (with the server's own certificate) it says so.
+  const again = await p.goto(link);
+  assert.equal(again?.status(), 410);
+  await p.getByRole('heading', { level: 1, name: 'This invitation has already been used' }).waitFor();
+  await shot(p, 'invite-landing-used');
+  const secure = link.replace(/^http:/, 'https:').replace(`:${served.httpPort}/`, `:${served.httpsPort}/`);
+  const overTls = await p.goto(secure);
+  assert.equal(overTls?.status(), 410);
+  const cert = await overTls!.securityDetails();
+  assert.equal(cert?.subjectName, DOMAIN, 'the server’s own certificate');
+  await p.getByRole('heading', { level: 1, name: 'This invitation has already been used' }).waitFor();
+  await p.close();
+});
+
+test('back in the console, the invitation shows as used, with the account it made', async () => {
+  await page.reload();
+  const past = page.getByRole('region', { name: 'Past invitations' });
+  await past.getByRole('cell', { name: `lena@${DOMAIN}` }).waitFor();
+  await past.getByText('Used', { exact: true }).waitFor();
+  await page.getByText('There are no active invitations.').waitFor();
+  await shot(page, 'invite-console-used', true);
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: /^Users\b/ }).click();
+  await page.getByRole('rowheader', { name: `lena@${DOMAIN}` }).waitFor();
+
+  assert.deepEqual(problems, [], 'no script errors, CSP violations or failed loads in the pages');
+});
