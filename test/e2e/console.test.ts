@@ -9,72 +9,30 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { existsSync, promises as fs } from 'node:fs';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { promises as fs } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { client, type Client, type XmppError } from '@xmpp/client';
+import { within as withinMs } from '../helpers/clients.js';
+import { serveParley, stopParley, launchChromium, screenshot, watchPage, type Served } from '../helpers/e2e.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PARLEY = path.join(ROOT, 'bin', 'parley.js');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const DOMAIN = 'e2e.local';
 const ADMIN_PASSWORD = 'violet-harbour-lantern-42';
-
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  setupLink: string;
-  c2sPort: number;
-  tlsPort: number;
-  output(): string;
-}
 
 let served: Served;
 let browser: Browser;
 let page: Page;
-let dataDir: string;
 const pageErrors: string[] = [];
 let bob: { password: string; client: Client | null } = { password: '', client: null };
 let setupFingerprint = '';
 
 function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms); }),
-  ]);
-}
-
-/** `parley serve` on loopback with ephemeral ports; resolves once it printed its ports and the setup link. */
-async function serve(dir: string): Promise<Served> {
-  const child = spawn(process.execPath, [PARLEY, 'serve', '--data', dir, '--domain', DOMAIN, '--bind', '127.0.0.1',
-    '--c2s-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', 'off', '--s2s-port', 'off', '--no-discovery', '--log-level', 'info'],
-  { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-  return within(30_000, 'parley serve to print its setup link', new Promise<Served>((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`parley serve exited (${code}): ${stderr}`));
-    child.once('exit', onExit);
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-      const link = /(http:\/\/127\.0\.0\.1:\d+\/admin\/setup\?token=[A-Za-z0-9_-]+)/.exec(stdout);
-      const c2s = /XMPP clients: 127\.0\.0\.1:(\d+)/.exec(stdout);
-      const direct = /XMPP clients, direct TLS: 127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (link && c2s && direct) {
-        child.removeListener('exit', onExit);
-        resolve({ child, setupLink: link[1], c2sPort: Number(c2s[1]), tlsPort: Number(direct[1]), output: () => stdout + stderr });
-      }
-    });
-  }));
+  return withinMs(p, what, ms);
 }
 
 async function shot(name: string, fullPage = false): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+  await screenshot(page, name, fullPage);
 }
 
 async function go(nav: string): Promise<void> {
@@ -95,40 +53,17 @@ function presentedFingerprint(port: number): Promise<string> {
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
-  assert.ok(existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html')), 'the console is not built: run npm run build');
-  await fs.mkdir(SHOTS, { recursive: true });
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-e2e-'));
-  [served, browser] = await Promise.all([
-    serve(dataDir),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    }),
-  ]);
+  [served, browser] = await Promise.all([serveParley(DOMAIN, { https: false, dataDirPrefix: 'parley-e2e-' }), launchChromium()]);
   const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: 'light' });
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(`page error: ${err.message}`));
-  page.on('console', (m) => {
-    // Failed loads are reported below with their addresses.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(`console error: ${m.text()}`);
-  });
-  page.on('response', (r) => {
-    const expected = /\/admin\/setup\?token=wrong$|\/admin\/api\/login$/.test(r.url());
-    if (r.status() >= 400 && !expected) pageErrors.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
+  watchPage(page, pageErrors, (_status, url) => /\/admin\/setup\?token=wrong$|\/admin\/api\/login$/.test(url));
 });
 
 after(async () => {
   await bob.client?.stop().catch(() => undefined);
   await browser?.close();
-  if (served && served.child.exitCode === null) {
-    const exited = new Promise((resolve) => served.child.once('exit', resolve));
-    served.child.kill('SIGTERM');
-    await within(10_000, 'parley serve to stop', exited);
-  }
-  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  await stopParley(served);
 });
 
 test('the setup wizard opens from the printed link and sets up the server and its first administrator', async () => {
@@ -195,7 +130,7 @@ test('the setup wizard opens from the printed link and sets up the server and it
   const again = await page.request.get(served.setupLink, { maxRedirects: 0 });
   assert.equal(again.status(), 303);
 
-  const config = JSON.parse(await fs.readFile(path.join(dataDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const config = JSON.parse(await fs.readFile(path.join(served.dataDir, 'config.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(config.setupDone, true);
   assert.equal(config.registration, 'closed');
   assert.equal(config.domain, DOMAIN);
@@ -277,7 +212,7 @@ test('the settings page saves a live setting, and the other pages render', async
   await page.getByText('Saved. The changes apply now.').waitFor();
   await shot('settings');
   await shot('settings-full', true);
-  const config = JSON.parse(await fs.readFile(path.join(dataDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const config = JSON.parse(await fs.readFile(path.join(served.dataDir, 'config.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(config.registration, 'open');
 
   await go('Invitations');

@@ -9,73 +9,31 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
 import path from 'node:path';
-import { existsSync, promises as fs } from 'node:fs';
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { client } from '@xmpp/client';
+import { within as withinMs } from '../helpers/clients.js';
+import { serveParley, stopParley, launchChromium, screenshot, watchPage, SHOTS, type Served } from '../helpers/e2e.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PARLEY = path.join(ROOT, 'bin', 'parley.js');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const ZBARIMG = '/usr/bin/zbarimg';
 const DOMAIN = 'invite-e2e.local';
 const ADMIN_PASSWORD = 'amber-quarry-violin-58';
 const LENA_PASSWORD = 'copper-kettle-north-17';
 const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
 
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  setupLink: string;
-  c2sPort: number;
-  httpPort: number;
-  httpsPort: number;
-}
-
 let served: Served;
 let browser: Browser;
 let consoleContext: BrowserContext;
 let phone: BrowserContext;
 let page: Page;
-let dataDir: string;
 let link = '';
 const problems: string[] = [];
 
 function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms); }),
-  ]);
-}
-
-/** `parley serve` on loopback with ephemeral ports (HTTPS too); resolves once it printed its ports and the setup link. */
-async function serve(dir: string): Promise<Served> {
-  const child = spawn(process.execPath, [PARLEY, 'serve', '--data', dir, '--domain', DOMAIN, '--bind', '127.0.0.1',
-    '--c2s-port', '0', '--tls-port', '0', '--http-port', '0', '--https-port', '0', '--s2s-port', 'off', '--no-discovery', '--log-level', 'info'],
-  { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-  return within(30_000, 'parley serve to print its setup link', new Promise<Served>((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`parley serve exited (${code}): ${stderr}`));
-    child.once('exit', onExit);
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-      const setup = /(http:\/\/127\.0\.0\.1:\d+\/admin\/setup\?token=[A-Za-z0-9_-]+)/.exec(stdout);
-      const c2s = /XMPP clients: 127\.0\.0\.1:(\d+)/.exec(stdout);
-      const web = /Web and admin console: 127\.0\.0\.1:(\d+)/.exec(stdout);
-      const secure = /Invitation pages over HTTPS: 127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (setup && c2s && web && secure) {
-        child.removeListener('exit', onExit);
-        resolve({ child, setupLink: setup[1], c2sPort: Number(c2s[1]), httpPort: Number(web[1]), httpsPort: Number(secure[1]) });
-      }
-    });
-  }));
+  return withinMs(p, what, ms);
 }
 
 /** What a QR code on the screen says, read back with zbarimg from a screenshot of it. */
@@ -87,33 +45,19 @@ async function readQr(locator: ReturnType<Page['locator']>, name: string): Promi
 }
 
 async function shot(p: Page, name: string, fullPage = false): Promise<void> {
-  await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+  await screenshot(p, name, fullPage);
 }
 
-/** Record script errors, CSP violations and unexpected failed loads of a page. */
+/** Record script errors, CSP violations and failed loads of a page, except the responses matching `expected`. */
 function watch(p: Page, expected: RegExp): void {
-  p.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  p.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console error: ${m.text()}`);
-  });
-  p.on('response', (r) => {
-    if (r.status() >= 400 && !expected.test(`${r.status()} ${r.url()}`)) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
+  watchPage(p, problems, (status, url) => expected.test(`${status} ${url}`));
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
   assert.ok(existsSync(ZBARIMG), `${ZBARIMG} is missing: install Debian's zbar-tools package (apt-get install -y zbar-tools)`);
-  assert.ok(existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html')), 'the console is not built: run npm run build');
-  await fs.mkdir(SHOTS, { recursive: true });
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-e2e-invites-'));
   [served, browser] = await Promise.all([
-    serve(dataDir),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--no-first-run', `--host-resolver-rules=MAP ${DOMAIN} 127.0.0.1`],
-    }),
+    serveParley(DOMAIN, { https: true, dataDirPrefix: 'parley-e2e-invites-' }),
+    launchChromium([`--host-resolver-rules=MAP ${DOMAIN} 127.0.0.1`]),
   ]);
   consoleContext = await browser.newContext({ viewport: { width: 1100, height: 760 }, colorScheme: 'light' });
   consoleContext.setDefaultTimeout(10_000);
@@ -136,12 +80,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (served && served.child.exitCode === null) {
-    const exited = new Promise((resolve) => served.child.once('exit', resolve));
-    served.child.kill('SIGTERM');
-    await within(10_000, 'parley serve to stop', exited);
-  }
-  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  await stopParley(served);
 });
 
 test('the administrator creates a single-use invitation on the Invitations page: its link, QR code and xmpp: URI', async () => {
