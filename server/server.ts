@@ -133,7 +133,7 @@ export class ParleyServer {
     this.listeners = await startC2sListeners(ctx);
     // Before discovery: its `ports` advertise _xmpp-server._tcp only when federation listens.
     if (config.s2sPort !== null) this.s2s = await S2sService.start(ctx, { certificate: () => this.certs });
-    this.discovery = new Discovery({ domain: config.domain, version: PARLEY_VERSION, fingerprintSha256: this.certs.fingerprintSha256, ports: this.ports, interfaces: config.discoveryInterfaces, logger: log });
+    this.discovery = new Discovery({ domain: config.domain, version: PARLEY_VERSION, fingerprintSha256: this.certs.fingerprintSha256, ports: this.ports, interfaces: config.discoveryInterfaces, bind: config.bind, logger: log });
     if (config.discovery) await this.discovery.start();
     this.admin = new AdminService({
       domain: config.domain, dataDir: config.dataDir, accounts: this.stores.accounts, invites: this.stores.invites, sessions, startedAt: this.startedAt,

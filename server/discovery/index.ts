@@ -3,7 +3,7 @@
 // follows address changes. A name conflict is reported (event + `conflicts`), never silently renamed around.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../core/log.js';
-import { interfacesKey, listLanInterfaces, type LanInterface } from './interfaces.js';
+import { interfacesKey, isWildcardBind, listLanInterfaces, reachableFrom, type LanInterface } from './interfaces.js';
 import { MdnsTransport } from './transport.js';
 import { LocalNameResponder, hostNameFor } from './local-name-responder.js';
 import { ServiceAdvertiser } from './advertiser.js';
@@ -25,6 +25,8 @@ export interface DiscoveryOptions {
   ports: { c2s?: number; tls?: number; s2s?: number };
   /** Interface names to use; default every LAN interface (no loopback-only, VPN or virtual bridge). */
   interfaces?: readonly string[];
+  /** The address the listeners are bound to: only interfaces that can reach it are used (see reachableFrom). */
+  bind?: string;
   logger?: Logger;
   /** How often to look for address changes (default 3000 ms). */
   addressPollMs?: number;
@@ -186,7 +188,7 @@ export class Discovery extends EventEmitter {
   /** Bring the open sockets in line with the chosen interfaces and their current addresses. */
   private async sync(): Promise<void> {
     if (!this.running) return;
-    const wanted = listLanInterfaces(this.opts.interfaces);
+    const wanted = reachableFrom(listLanInterfaces(this.opts.interfaces), this.opts.bind);
     const key = interfacesKey(wanted);
     if (key === this.ifKey) return;
     const first = this.ifKey === '';
@@ -212,7 +214,9 @@ export class Discovery extends EventEmitter {
       if (!first) this.log?.info('discovery', now ? `addresses of ${name} changed; announcing again` : `${name} is gone`);
     }
     for (const iface of wanted) if (!this.transports.has(iface.name)) await this.open(iface);
-    if (this.transports.size === 0) this.log?.warn('discovery', this.opts.interfaces?.length ? `none of the chosen interfaces (${this.opts.interfaces.join(', ')}) is up with an IPv4 address; nothing is announced` : 'no LAN interface is up; Parley will announce itself when one is');
+    if (this.transports.size === 0 && !isWildcardBind(this.opts.bind)) {
+      if (first) this.log?.info('discovery', `Parley listens only on ${this.opts.bind} and no LAN interface has that address, so it is not announced on the network; use --bind 0.0.0.0 to be found`);
+    } else if (this.transports.size === 0) this.log?.warn('discovery', this.opts.interfaces?.length ? `none of the chosen interfaces (${this.opts.interfaces.join(', ')}) is up with an IPv4 address; nothing is announced` : 'no LAN interface is up; Parley will announce itself when one is');
     this.emit('interfaces', [...this.transports.keys()]);
     this.emitStatus();
   }

@@ -55,6 +55,20 @@ export function listLanInterfaces(selected?: readonly string[], table: Interface
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * Only the interfaces that can reach the listening sockets: all of them for a wildcard bind (0.0.0.0, ::), else
+ * the one holding the bound address. A server bound to loopback is announced nowhere — devices on the LAN could
+ * not connect to it, and announcing it would only send multicast for nothing.
+ */
+export function reachableFrom(list: readonly LanInterface[], bind: string | undefined): LanInterface[] {
+  if (bind === undefined || isWildcardBind(bind)) return [...list];
+  return list.filter((i) => i.ipv4.some((a) => a.address === bind) || i.ipv6.includes(bind));
+}
+
+export function isWildcardBind(bind: string | undefined): boolean {
+  return bind === undefined || bind === '' || bind === '0.0.0.0' || bind === '::';
+}
+
 /** A string that changes whenever the chosen interfaces or their addresses change. */
 export function interfacesKey(list: readonly LanInterface[]): string {
   return list.map((i) => `${i.name}=${i.ipv4.map((a) => a.address).sort().join(',')}|${[...i.ipv6].sort().join(',')}`).join(';');

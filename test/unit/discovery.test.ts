@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type os from 'node:os';
 import type { RemoteInfo } from 'node:dgram';
 import type { MdnsPacket, MdnsRecord } from 'multicast-dns';
-import { listLanInterfaces, onSubnet, type LanInterface } from '../../server/discovery/interfaces.js';
+import { listLanInterfaces, onSubnet, reachableFrom, type LanInterface } from '../../server/discovery/interfaces.js';
 import { compareProposals, instanceName, nextName, txtStrings, hostRecords } from '../../server/discovery/records.js';
 import { LocalNameResponder, hostNameFor } from '../../server/discovery/local-name-responder.js';
 import { ServiceAdvertiser } from '../../server/discovery/advertiser.js';
@@ -149,4 +149,17 @@ test('DISC: another SRV for our instance name is a service conflict', () => {
   assert.equal(conflicts.length, 0);
   r.onResponse(srv(6222), from(), t);
   assert.equal(conflicts[0]?.kind, 'service');
+});
+
+test('discovery uses only interfaces that can reach the bound address: all for 0.0.0.0, the owner of a specific one, none for loopback', () => {
+  const lan: LanInterface[] = [
+    { name: 'eth0', ipv4: [{ address: '192.168.1.10', netmask: '255.255.255.0' }], ipv6: ['fe80::1'] },
+    { name: 'wlan0', ipv4: [{ address: '10.0.0.5', netmask: '255.255.255.0' }], ipv6: [] },
+  ];
+  assert.deepEqual(reachableFrom(lan, '0.0.0.0').map((i) => i.name), ['eth0', 'wlan0']);
+  assert.deepEqual(reachableFrom(lan, '::').map((i) => i.name), ['eth0', 'wlan0']);
+  assert.deepEqual(reachableFrom(lan, undefined).map((i) => i.name), ['eth0', 'wlan0']);
+  assert.deepEqual(reachableFrom(lan, '10.0.0.5').map((i) => i.name), ['wlan0']);
+  assert.deepEqual(reachableFrom(lan, 'fe80::1').map((i) => i.name), ['eth0']);
+  assert.deepEqual(reachableFrom(lan, '127.0.0.1'), []);
 });
