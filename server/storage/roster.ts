@@ -38,6 +38,12 @@ interface VersionDoc { _id: string; user: string; ver: number; epoch?: string }
 
 export class RosterStore {
   private readonly locks = new Map<string, Promise<void>>();
+  /**
+   * Items by _id as last read or written (null = none). Presence probes look up one contact's item per contact at
+   * every login (500 lookups for a 500-contact roster), and NeDB's queued lookups dominated that path in the
+   * benchmark. Every write below goes through write()/erase(), which update this after the datafile is written.
+   */
+  private readonly byId = new Map<string, ItemDoc | null>();
 
   private constructor(private readonly items: Collection<ItemDoc>, private readonly versions: Collection<VersionDoc>) {}
 
@@ -69,8 +75,24 @@ export class RosterStore {
 
   /** The live item for a contact (listed or only pending-in), or null. */
   async get(user: string, contact: string): Promise<RosterItem | null> {
-    const d = await this.items.findOne({ _id: this.id(user, contact) });
+    const id = this.id(user, contact);
+    let d = this.byId.get(id);
+    if (d === undefined) {
+      d = await this.items.findOne({ _id: id });
+      if (this.byId.size >= CACHE_LIMIT) this.byId.clear();
+      if (!this.byId.has(id)) this.byId.set(id, d);
+    }
     return d && !d.removed ? strip(d) : null;
+  }
+
+  private async write(doc: ItemDoc): Promise<void> {
+    await this.items.put(doc);
+    this.byId.set(doc._id, doc);
+  }
+
+  private async erase(id: string): Promise<void> {
+    await this.items.remove({ _id: id });
+    this.byId.set(id, null);
   }
 
   /** All live items of a user, listed or not, sorted by JID. */
@@ -92,11 +114,11 @@ export class RosterStore {
     const v = await this.currentVersion(user);
     // An invisible write keeps the item's version (a tombstone's too: to a client the contact is still gone).
     if (!visible) {
-      await this.items.put({ ...clean(item), _id: this.id(user, item.jid), user, ver: old?.ver ?? 0 });
+      await this.write({ ...clean(item), _id: this.id(user, item.jid), user, ver: old?.ver ?? 0 });
       return format(v.epoch, v.ver);
     }
     const next = await this.bump(user, v);
-    await this.items.put({ ...clean(item), _id: this.id(user, item.jid), user, ver: next.ver });
+    await this.write({ ...clean(item), _id: this.id(user, item.jid), user, ver: next.ver });
     return format(next.epoch, next.ver);
   }
 
@@ -109,18 +131,19 @@ export class RosterStore {
     if (!old || old.removed) return null;
     if (!old.listed) {
       // Never visible since its version: a record that replaced a tombstone becomes that tombstone again.
-      if (old.ver) await this.items.put(tombstone(old._id, user, contact, old.ver));
-      else await this.items.remove({ _id: old._id });
+      if (old.ver) await this.write(tombstone(old._id, user, contact, old.ver));
+      else await this.erase(old._id);
       return null;
     }
     const next = await this.bump(user, await this.currentVersion(user));
-    await this.items.put(tombstone(old._id, user, contact, next.ver));
+    await this.write(tombstone(old._id, user, contact, next.ver));
     return format(next.epoch, next.ver);
   }
 
   /** Drop a user's whole roster (account removal). */
   async removeUser(user: string): Promise<void> {
     await this.items.remove({ user }, true);
+    this.byId.clear();   // rare (account removal): simpler than finding the user's entries
     await this.versions.remove({ _id: user });
   }
 
@@ -196,8 +219,12 @@ function strip(d: ItemDoc): RosterItem {
   void user;
   void ver;
   void removed;
-  return item;
+  // A copy all the way down: the cached document must not change when a caller edits what it got.
+  return { ...item, groups: [...item.groups] };
 }
+
+/** Cached items before the cache starts over (a few MB at most). */
+const CACHE_LIMIT = 50_000;
 
 export function emptyItem(jid: string): RosterItem {
   return { jid, groups: [], subscription: 'none', ask: false, approved: false, pendingIn: false, listed: false };
