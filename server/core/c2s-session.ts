@@ -10,6 +10,8 @@ import { el, type Element, childElements } from './xml.js';
 import { NS } from './namespaces.js';
 import { type Jid, tryParseJid, prepDomainpart, parseJid, makeJid } from './jid.js';
 import { ByteBucket } from './limits.js';
+import { TickCork } from './tick-cork.js';
+import { OrderedIntake } from './ordered-intake.js';
 import type { ServerContext } from './context.js';
 import type { LocalSession } from './session-registry.js';
 import type { Addressing, StanzaEvent, StanzaKind } from './router.js';
@@ -42,8 +44,6 @@ function presenceProblem(presence: Element): string | null {
   return null;
 }
 
-/** Queued stanzas of one stream beyond which we stop reading its socket until the router catches up. */
-const MAX_QUEUED = 256;
 
 let sessionCounter = 0;
 
@@ -67,9 +67,9 @@ export class C2sSession implements LocalSession {
   private readonly framing: XmlStreamFraming;
   private headerSent = false;
   private closeSent = false;
-  private corked = false;
+  private readonly cork = new TickCork();
   private readonly bucket: ByteBucket | null;
-  private queue: Element[] | null = null;   // non-null while an async stanza is being processed
+  private readonly intake = new OrderedIntake<Element>((e) => this.handleElement(e), { pause: () => this.socket.pause(), resume: () => this.socket.resume() });
   private timer: NodeJS.Timeout | null = null;
   private readonly sasl: SaslNegotiation;
   private closedWaiters: (() => void)[] | null = null;
@@ -142,17 +142,7 @@ export class C2sSession implements LocalSession {
       written?.(false);
       return;
     }
-    if (!this.corked) {
-      // Batch all writes of one tick into one TLS record / TCP segment (DESIGN.md performance facts).
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    if (written) this.socket.write(data, (err) => written(!err));
-    else this.socket.write(data);
+    this.cork.write(this.socket, data, written ? (err) => written(!err) : undefined);
   }
 
   send(stanza: Element, written?: (ok: boolean) => void): void {
@@ -254,7 +244,7 @@ export class C2sSession implements LocalSession {
     this.stage = 'closed';
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.queue = null;
+    this.intake.clear();
     if (wasReady && this.ctx.sessions.remove(this)) this.ctx.router.events.emit('session-ended', this);
     this.onClosed(this);
     this.closedWaiters?.forEach((w) => w());
@@ -274,28 +264,9 @@ export class C2sSession implements LocalSession {
 
   // ---- negotiation --------------------------------------------------------------------------------------------
 
+  /** Elements are handled strictly in order, also when one of them is handled asynchronously (CORE-55). */
   private onElement(e: Element): void {
-    if (this.queue) {
-      this.queue.push(e);
-      if (this.queue.length === MAX_QUEUED) this.socket.pause();
-      return;
-    }
-    const r = this.handleElement(e);
-    if (r instanceof Promise) {
-      this.queue = [];
-      void r.then(() => this.drain());
-    }
-  }
-
-  /** Process queued elements in order after an asynchronous one finished (CORE-55). */
-  private async drain(): Promise<void> {
-    while (this.queue && this.queue.length > 0) {
-      if (this.queue.length === MAX_QUEUED) this.socket.resume();
-      const next = this.queue.shift()!;
-      const r = this.handleElement(next);
-      if (r instanceof Promise) await r;
-    }
-    this.queue = null;
+    this.intake.push(e);
   }
 
   private handleElement(e: Element): void | Promise<void> {
@@ -335,10 +306,7 @@ export class C2sSession implements LocalSession {
     raw.removeListener('data', this.onData);
     raw.removeAllListeners('close');
     raw.removeAllListeners('error');
-    if (this.corked) {
-      this.corked = false;
-      raw.uncork();
-    }
+    this.cork.flush();
     const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: context, requestCert: false, SNICallback: (_n, cb) => cb(null, context) });
     this.socket = secure;
     this.attach(secure);

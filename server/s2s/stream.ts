@@ -10,9 +10,8 @@ import type { Element } from '../core/xml.js';
 import { NS } from '../core/namespaces.js';
 import type { ServerContext } from '../core/context.js';
 import { NS_DIALBACK } from './namespaces.js';
-
-/** Elements of one stream waiting while an earlier one is processed asynchronously; beyond it we stop reading. */
-const MAX_QUEUED = 256;
+import { TickCork } from '../core/tick-cork.js';
+import { OrderedIntake } from '../core/ordered-intake.js';
 
 let counter = 0;
 
@@ -42,16 +41,18 @@ export abstract class S2sStream {
   /** The plain socket belongs to a TLS handshake in progress: nothing may be written to it. */
   protected handshaking = false;
   closed = false;
-  private corked = false;
+  private readonly cork = new TickCork();
   private closeTimer: NodeJS.Timeout | null = null;
-  private queue: Element[] | null = null;
+  /** Elements in order; after our closing tag nothing more is handled. */
+  private readonly intake = new OrderedIntake<Element>((e) => (this.closeSent ? undefined : this.guard(() => this.handle(e))),
+    { pause: () => this.socket?.pause(), resume: () => this.socket?.resume() });
   private closedWaiters: (() => void)[] = [];
 
   constructor(protected readonly ctx: ServerContext, prefix: string) {
     this.id = `${prefix}${++counter}`;
     this.framing = new XmlStreamFraming({
       onHeader: (h) => this.guard(() => this.onHeader(h)),
-      onElement: (e) => this.enqueue(e),
+      onElement: (e) => this.intake.push(e),
       onClose: () => this.onPeerClose(),
       onError: (cond, text) => this.closeWithError(cond, text),
     }, ctx.config.limits);
@@ -93,10 +94,7 @@ export abstract class S2sStream {
     raw.removeListener('data', this.onData);
     raw.removeAllListeners('close');
     raw.removeAllListeners('error');
-    if (this.corked) {
-      this.corked = false;
-      raw.uncork();
-    }
+    this.cork.flush();
   }
 
   /** Hand the plain socket to TLS; `secure` becomes the stream's socket. */
@@ -109,15 +107,7 @@ export abstract class S2sStream {
     const socket = this.socket;
     if (this.closed || !socket || socket.destroyed || this.handshaking) return;
     this.lastActivity = Date.now();
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(data);
+    this.cork.write(socket, data);
   }
 
   sendElement(e: Element): void {
@@ -134,30 +124,6 @@ export abstract class S2sStream {
     } catch (err) {
       this.internalError(err);
     }
-  }
-
-  private enqueue(e: Element): void {
-    if (this.queue) {
-      this.queue.push(e);
-      if (this.queue.length === MAX_QUEUED) this.socket?.pause();
-      return;
-    }
-    const r = this.closeSent ? undefined : this.guard(() => this.handle(e));
-    if (r instanceof Promise) {
-      this.queue = [];
-      void r.then(() => this.drain());
-    }
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue && this.queue.length > 0) {
-      if (this.queue.length === MAX_QUEUED) this.socket?.resume();
-      const next = this.queue.shift()!;
-      if (this.closeSent) continue;
-      const r = this.guard(() => this.handle(next));
-      if (r instanceof Promise) await r;
-    }
-    this.queue = null;
   }
 
   private internalError(err: unknown): void {
@@ -211,7 +177,7 @@ export abstract class S2sStream {
     this.closed = true;
     this.closeSent = true;
     if (this.closeTimer) clearTimeout(this.closeTimer);
-    this.queue = null;
+    this.intake.clear();
     try {
       this.ended();
     } finally {
