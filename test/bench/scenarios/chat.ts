@@ -4,12 +4,11 @@
 // sender, sequence number and send time; each (sender, sequence) must arrive exactly once, at the right partner.
 import { attrOf, bodyOf, type BenchClient } from '../client.js';
 import { sample, delta } from '../procstat.js';
-import { percentile, sleep, type ScenarioContext, type ScenarioResult } from './context.js';
+import { awaitDeliveries, percentile, sleep, type ScenarioContext, type ScenarioResult } from './context.js';
 
 /** Filler that brings a chat message to ~250 bytes on the wire, like a short real message with its markup. */
 const PAD = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna';
 
-const STALL_MS = 10000;
 
 export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { scale, server } = ctx;
@@ -66,17 +65,7 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioResult
 
   const before = sample(server.pid);
   for (let s = 0; s < senders; s++) pump(s);
-  // Stop waiting when nothing has arrived for STALL_MS: whatever is missing then is lost, not late.
-  let last = delivered;
-  let lastChange = performance.now();
-  let stalled = false;
-  while (delivered < total) {
-    ctx.progress = `${delivered}/${total} delivered`;
-    if (ctx.aborted) break;
-    await sleep(10);
-    if (delivered !== last) { last = delivered; lastChange = performance.now(); }
-    else if (performance.now() - lastChange > STALL_MS) { stalled = true; break; }
-  }
+  const stalled = await awaitDeliveries(ctx, () => delivered, total, 'delivered');
   const after = sample(server.pid);
   if (doneAt === 0) doneAt = performance.now();
   // Anything still on its way now would be a duplicate.

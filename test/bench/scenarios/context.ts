@@ -129,3 +129,26 @@ export async function until(ctx: ScenarioContext, cond: () => boolean, stepMs = 
     await sleep(stepMs);
   }
 }
+
+/** How long nothing may arrive before the rest counts as lost rather than late. */
+const STALL_MS = 10_000;
+
+/**
+ * Wait until `count()` reaches `goal`, the scenario is aborted, or nothing has arrived for STALL_MS; whatever is
+ * missing then is lost, not late. Resolves true when delivery stalled.
+ */
+export async function awaitDeliveries(ctx: ScenarioContext, count: () => number, goal: number, unit: string): Promise<boolean> {
+  let last = count();
+  let lastChange = performance.now();
+  while (count() < goal) {
+    ctx.progress = `${count()}/${goal} ${unit}`;
+    if (ctx.aborted) return false;
+    await sleep(10);
+    const now = count();
+    if (now !== last) {
+      last = now;
+      lastChange = performance.now();
+    } else if (performance.now() - lastChange > STALL_MS) return true;
+  }
+  return false;
+}

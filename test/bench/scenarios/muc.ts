@@ -3,10 +3,9 @@
 // once; latency is measured per delivery.
 import { attrOf, bodyOf, BenchClient } from '../client.js';
 import { sample, delta } from '../procstat.js';
-import { percentile, runPool, sleep, ScenarioError, type ScenarioContext, type ScenarioResult } from './context.js';
+import { awaitDeliveries, percentile, runPool, sleep, ScenarioError, type ScenarioContext, type ScenarioResult } from './context.js';
 
 const PAD = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore';
-const STALL_MS = 10000;
 
 function hasStatus(text: string, code: number): boolean {
   return text.includes(`code='${code}'`) || text.includes(`code="${code}"`);
@@ -93,16 +92,7 @@ export async function mucScenario(ctx: ScenarioContext, service: string): Promis
 
   const before = sample(server.pid);
   for (let s = 0; s < S; s++) pump(s);
-  let last = deliveries;
-  let lastChange = performance.now();
-  let stalled = false;
-  while (deliveries < goal) {
-    ctx.progress = `${deliveries}/${goal} deliveries`;
-    if (ctx.aborted) break;
-    await sleep(10);
-    if (deliveries !== last) { last = deliveries; lastChange = performance.now(); }
-    else if (performance.now() - lastChange > STALL_MS) { stalled = true; break; }
-  }
+  const stalled = await awaitDeliveries(ctx, () => deliveries, goal, 'deliveries');
   const after = sample(server.pid);
   if (doneAt === 0) doneAt = performance.now();
   await sleep(500);
