@@ -109,7 +109,6 @@ export class ParleyServer {
     const router = new Router(config.domain, sessions, log);
     const streamElements = new Map<string, StreamElementHandler>();
     const featureProviders: StreamFeatureProvider[] = [];
-    const localDomains = new Set([config.domain]);
     const ctx: ModuleContext = {
       config,
       log,
@@ -121,7 +120,7 @@ export class ParleyServer {
       streamElements,
       featureProviders,
       preAuthIq: new Map(),
-      isLocalDomain: (d) => localDomains.has(d),
+      isLocalDomain: (d) => router.hostOf(d) !== undefined,
       stats: { logins: 0, failedLogins: 0, stanzasIn: 0, stanzasOut: 0 },
       disco: new DiscoRegistry(),
     };

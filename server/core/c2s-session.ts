@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { XmlStreamFraming, type StreamHeader } from './framing.js';
 import { checkHeader, newStreamId, responseHeader } from './stream-header.js';
-import { streamErrorElement, stanzaErrorReply, type StreamErrorCondition, type StanzaErrorCondition } from './errors.js';
+import { streamErrorElement, type StreamErrorCondition } from './errors.js';
 import { el, type Element, childElements } from './xml.js';
 import { NS } from './namespaces.js';
 import { type Jid, tryParseJid, prepDomainpart, parseJid, makeJid } from './jid.js';
@@ -14,36 +14,11 @@ import { TickCork } from './tick-cork.js';
 import { OrderedIntake } from './ordered-intake.js';
 import type { ServerContext } from './context.js';
 import type { LocalSession } from './session-registry.js';
-import type { Addressing, StanzaEvent, StanzaKind } from './router.js';
+import type { StanzaKind } from './router.js';
 import { SaslNegotiation } from './sasl-negotiation.js';
 import { bindResource } from './resource-binding.js';
 
 type Stage = 'pre-tls' | 'pre-auth' | 'pre-bind' | 'ready' | 'closed';
-
-const IQ_TYPES = new Set(['get', 'set', 'result', 'error']);
-const PRESENCE_TYPES = new Set(['unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', 'error']);
-const MESSAGE_TYPES = new Set(['chat', 'error', 'groupchat', 'headline', 'normal']);
-const SHOW_VALUES = new Set(['away', 'chat', 'dnd', 'xa']);
-
-/** RFC 6121 §4.7: at most one <show/> with a defined value, at most one <priority/> in −128..127 (BAD-38). */
-function presenceProblem(presence: Element): string | null {
-  let shows = 0;
-  let priorities = 0;
-  for (const c of childElements(presence)) {
-    const ns = c.attrs.xmlns as string | undefined;
-    if (ns !== undefined && ns !== NS.client) continue;
-    if (c.name === 'show') {
-      if (++shows > 1) return 'a presence carries at most one <show/>';
-      if (!SHOW_VALUES.has(c.getText())) return `unknown <show/> value "${c.getText()}"`;
-    } else if (c.name === 'priority') {
-      if (++priorities > 1) return 'a presence carries at most one <priority/>';
-      const v = c.getText().trim();
-      if (!/^[+-]?\d{1,4}$/.test(v) || Number(v) < -128 || Number(v) > 127) return 'priority must be an integer from -128 to 127';
-    }
-  }
-  return null;
-}
-
 
 let sessionCounter = 0;
 
@@ -59,10 +34,6 @@ export class C2sSession implements LocalSession {
   lang = 'en';
   clientHeaderFrom: string | undefined;
   bindFailures = 0;
-  presence: Element | null = null;
-  priority = 0;
-  rosterRequested = false;
-  directed: Set<string> | null = null;
   private socket: net.Socket;
   private readonly framing: XmlStreamFraming;
   private headerSent = false;
@@ -163,7 +134,8 @@ export class C2sSession implements LocalSession {
   }
 
   private onHeader(h: StreamHeader): void {
-    const check = checkHeader(h, NS.client, (d) => this.ctx.isLocalDomain(d), (d) => {
+    // Clients open streams to a host with accounts, never to a service host such as conference.<domain>.
+    const check = checkHeader(h, NS.client, (d) => this.ctx.router.hostOf(d)?.kind === 'accounts', (d) => {
       try {
         return prepDomainpart(d);
       } catch {
@@ -367,61 +339,9 @@ export class C2sSession implements LocalSession {
     }
     this.ctx.stats.stanzasIn++;
     const a = stanza.attrs as Record<string, string | undefined>;
-    const hadTo = a.to !== undefined;
-    a.from = this.jid.toString();   // CORE-47: the server sets from; whatever the client wrote is overwritten
     if (this.lang !== 'en' && a['xml:lang'] === undefined) a['xml:lang'] = this.lang;   // CORE-05
-    const rawType = a.type;
-    let type: string;
-    if (kind === 'iq') {
-      // Without an id no reply could be correlated: drop it rather than answer (RFC 6120 §8.2.3, BAD-34).
-      if (a.id === undefined) return this.ctx.log.debug('c2s', `${this.id} dropped an iq without id`);
-      if (rawType === undefined || !IQ_TYPES.has(rawType)) return this.refuse(stanza, 'bad-request', 'an iq needs type get, set, result or error');
-      if (rawType === 'get' || rawType === 'set') {
-        const payload = childElements(stanza);
-        if (payload.length !== 1) return this.refuse(stanza, 'bad-request', 'an iq get or set carries exactly one payload element');
-        // A resource is bound already; RFC 6120 has no second bind on one stream (BAD-22).
-        if (!hadTo && payload[0].getName() === 'bind' && payload[0].getNS() === NS.bind) return this.refuse(stanza, 'not-allowed', 'a resource is already bound to this stream');
-      }
-      type = rawType;
-    } else if (kind === 'presence') {
-      if (rawType !== undefined && !PRESENCE_TYPES.has(rawType)) return this.refuse(stanza, 'bad-request', `unknown presence type "${rawType}"`);
-      const problem = presenceProblem(stanza);
-      if (problem) return this.refuse(stanza, 'bad-request', problem);
-      type = rawType ?? 'available';
-    } else {
-      // Unknown or missing message types are treated as normal (RFC 6121 §5.2.2, BAD-39).
-      type = rawType !== undefined && MESSAGE_TYPES.has(rawType) ? rawType : 'normal';
-    }
-    let to: Jid;
-    let addressing: Addressing;
-    if (!hadTo) {
-      to = this.jid.bare;
-      addressing = kind === 'message' ? 'bare' : 'self';   // CORE-56
-    } else {
-      const parsed = tryParseJid(a.to);
-      if (!parsed) return this.refuse(stanza, 'jid-malformed', `"${a.to}" is not a valid address`, true);
-      to = parsed;
-      if (!this.ctx.isLocalDomain(to.domain)) return this.remote(stanza, kind, type);
-      addressing = this.ctx.router.addressingOf(to, this, true);
-    }
-    const ev: StanzaEvent = { stanza, kind, type, from: this.jid, to, addressing, origin: this };
-    return this.ctx.router.route(ev);
-  }
-
-  /** Stanzas for other domains go out over federation; when it is off they cannot be delivered (CORE-58). */
-  private remote(stanza: Element, kind: StanzaKind, type: string): void | Promise<void> {
-    if (this.ctx.remoteRoute) return this.ctx.remoteRoute(stanza, kind, type, this);
-    if (kind === 'presence' || type === 'error' || (kind === 'iq' && (type === 'result'))) return;
-    this.refuse(stanza, 'service-unavailable', 'this server does not federate with other servers');
-  }
-
-  private refuse(stanza: Element, condition: StanzaErrorCondition, text: string, dropFrom = false): void {
-    const a = stanza.attrs as Record<string, string | undefined>;
-    if (a.type === 'error') return;
-    const reply = stanzaErrorReply(stanza, condition, { text });
-    if (dropFrom) delete reply.attrs.from;
-    delete reply.attrs.to;
-    this.send(reply);
+    // Validation, `from` stamping and addressing happen once, in the router (the one chokepoint).
+    return this.ctx.router.submit(stanza, this);
   }
 
   /** A resource nobody else has, for empty bind requests (CORE-41): unpredictable, URL-safe. */

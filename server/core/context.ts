@@ -9,8 +9,6 @@ import type { Stores } from '../storage/stores.js';
 import type { AuthLockout } from './limits.js';
 import type { Element } from './xml.js';
 import type { Jid } from './jid.js';
-import type { StanzaKind } from './router.js';
-import type { LocalSession } from './session-registry.js';
 
 /** A top-level element other than a stanza (e.g. XEP-0198 <enable/>), handled by a module once bound. */
 export type StreamElementHandler = (session: StreamOwner, element: Element) => void;
@@ -43,8 +41,6 @@ export interface PreAuthStream {
  */
 export type PreAuthIqHandler = (stream: PreAuthStream, iq: Element) => void | Promise<void>;
 
-/** See ServerContext.remoteRoute. Resolves once the stanza is handed on (or refused), for in-order processing. */
-export type RemoteRoute = (stanza: Element, kind: StanzaKind, type: string, origin: LocalSession | null) => void | Promise<void>;
 
 export interface ServerContext {
   readonly config: ServerConfig;
@@ -59,12 +55,7 @@ export interface ServerContext {
   readonly featureProviders: StreamFeatureProvider[];
   /** Pre-auth iq handlers by payload namespace; any other stanza before authentication closes the stream. */
   readonly preAuthIq: Map<string, PreAuthIqHandler>;
-  /** Served domains: the main domain and its service subdomains. */
+  /** Served domains: the main domain and every host a module added (Router.addHost). */
   isLocalDomain(domain: string): boolean;
-  /**
-   * Sends a stanza to a domain this server does not serve, over federation (server/s2s/ sets it while s2s runs).
-   * `origin` is the client session that sent it, or null for stanzas the server generates. Unset: federation is off.
-   */
-  remoteRoute?: RemoteRoute;
   readonly stats: { logins: number; failedLogins: number; stanzasIn: number; stanzasOut: number };
 }

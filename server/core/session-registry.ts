@@ -11,14 +11,8 @@ export interface LocalSession {
    * OS socket, false if the stream ended (or was closing) first — offline delivery deletes only on true.
    */
   send(stanza: Element, written?: (ok: boolean) => void): void;
-  /** Last available presence broadcast by this resource (RFC 6121 §4.2); null = not (yet) available. */
-  presence: Element | null;
-  /** Priority from that presence (−128…127; RFC 6121 §4.7.2.3). */
-  priority: number;
-  /** The resource asked for the roster, so it gets roster pushes and is "interested" (RFC 6121 §2.1.6). */
-  rosterRequested: boolean;
-  /** Bare or full JIDs this resource sent directed presence to (RFC 6121 §4.6), created when first needed. */
-  directed: Set<string> | null;
+  // IM state (presence, priority, roster interest, directed presence) is kept by the IM modules themselves:
+  // server/modules/resource-state.ts.
   /** Close with a stream error (e.g. 'conflict' when replaced, 'system-shutdown'). */
   closeWithError(condition: 'conflict' | 'system-shutdown' | 'not-authorized' | 'policy-violation' | 'reset', text?: string): void;
 }

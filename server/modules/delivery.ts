@@ -29,6 +29,7 @@
 import type { Router, StanzaEvent } from '../core/router.js';
 import type { LocalSession } from '../core/session-registry.js';
 import type { ServerModule, ModuleContext } from './module.js';
+import { peekResourceState } from './resource-state.js';
 
 /** The priority the delivery handlers hook with: everything that must see or stop a message goes above it. */
 export const DELIVERY_PRIORITY = -1;
@@ -112,7 +113,8 @@ class Delivery {
 
   private headline(ev: StanzaEvent): true {
     for (const s of this.ctx.sessions.ofAccount(ev.to)) {
-      if (s.presence !== null && s.priority >= 0 && this.allowed(ev, s)) s.send(ev.stanza);
+      const st = peekResourceState(s);
+      if (st && st.presence !== null && st.priority >= 0 && this.allowed(ev, s)) s.send(ev.stanza);
     }
     return true;
   }
@@ -122,13 +124,14 @@ class Delivery {
     let best = -1;
     let blocked = false;
     for (const s of this.ctx.sessions.ofAccount(ev.to)) {
-      if (s.presence === null || s.priority < 0 || s.priority < best) continue;
+      const st = peekResourceState(s);
+      if (!st || st.presence === null || st.priority < 0 || st.priority < best) continue;
       if (!this.allowed(ev, s)) {
         blocked = true;
         continue;
       }
-      if (s.priority > best) {
-        best = s.priority;
+      if (st.priority > best) {
+        best = st.priority;
         top = [s];
       } else top!.push(s);
     }
@@ -179,7 +182,7 @@ class Delivery {
     const to = target.jid;
     if (from.local === to.local && from.domain === to.domain) return true;
     if (from.local === '' && this.ctx.isLocalDomain(from.domain)) return true;
-    const d = target.directed;
+    const d = peekResourceState(target)?.directed;
     if (d && (d.has(from.toString()) || d.has(from.bareString()))) return true;
     return this.ctx.stores.roster.get(to.local, from.bareString())
       .then((item) => item !== null && (item.subscription === 'from' || item.subscription === 'both'));

@@ -24,7 +24,7 @@ export const lastActivityModule: ServerModule = {
     // Remember the status of a broadcast unavailable presence; return false so the presence module handles the
     // stanza as usual. Runs before its handler (priority 0; the first handler that returns true ends a key) and
     // after its checks (priority 100), so only valid presence counts.
-    ctx.router.hook('presence/self', (ev) => {
+    ctx.router.hook('pre-presence/self', (ev) => {
       if (!ev.origin) return false;
       if (ev.type === 'unavailable') leaving.set(ev.origin.id, ev.stanza.getChildText('status') ?? '');
       else if (ev.type === 'available') leaving.delete(ev.origin.id);

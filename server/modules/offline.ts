@@ -11,12 +11,12 @@
 //   (or only with a negative priority), everything stored is sent to that resource, oldest first, each with
 //   <delay xmlns='urn:xmpp:delay' from='domain' stamp='…'>Offline Storage</delay>, and removed from storage only once
 //   the bytes were written to its socket (a stream that ends first keeps them for next time).
-//   The trigger is a `presence/self` + `presence/bare` (broadcast presence only) hook at priority 10: after the
-//   presence module's validation (priority 100, which refuses bad presence before we see it) and BEFORE its
-//   handler (priority 0); it returns false so the presence module still handles the stanza. Handlers run in
-//   descending priority and the first to return true ends the chain, so a hook below the presence module's handler
-//   would never be reached. Running before it, it sees the state before this presence (session.presence === null:
-//   not yet available, the module's contract) and reads the new priority from the stanza.
+//   The trigger is a `pre-presence/self` + `pre-presence/bare` (broadcast presence only) hook at priority 10: the
+//   router has refused bad presence already (BAD-38), and it runs BEFORE the presence module's outbound handler
+//   (priority 0); it returns false so the presence module still handles the stanza. Handlers run in descending
+//   priority and the first to return true ends the chain, so a hook below the presence module's handler would never
+//   be reached. Running before it, it sees the state before this presence (resource-state.ts: not yet available)
+//   and reads the new priority from the stanza.
 //   While a user's queue is being delivered, new chat/normal messages to that user wait for it to finish
 //   (`message/bare`/`message/full` hooks above delivery) so they cannot overtake older stored ones.
 import { el, childElements, type Element } from '../core/xml.js';
@@ -25,6 +25,8 @@ import type { StanzaEvent } from '../core/router.js';
 import type { LocalSession } from '../core/session-registry.js';
 import type { ModuleContext, ServerModule } from './module.js';
 import { DELIVERY_PRIORITY, OFFLINE_KEY } from './delivery.js';
+import { peekResourceState } from './resource-state.js';
+import { priorityOf } from '../core/presence-parse.js';
 
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_HINTS = 'urn:xmpp:hints';
@@ -58,14 +60,10 @@ export function isStorable(stanza: Element): boolean {
   return content || storeHint;
 }
 
-/** The priority of an available presence (RFC 6121 §4.7.2.3: absent = 0), or null if it is not a valid one. */
-function presencePriority(stanza: Element): number | null {
-  const p = stanza.getChild('priority');
-  if (!p) return 0;
-  const text = p.getText().trim();
-  if (!/^[+-]?\d+$/.test(text)) return null;
-  const n = Number(text);
-  return n >= -128 && n <= 127 ? n : null;
+/** An available resource with a non-negative priority: chat and normal messages reach it (RFC 6121 §8.5.2.1.1). */
+function receivesMessages(s: LocalSession): boolean {
+  const st = peekResourceState(s);
+  return st !== undefined && st.presence !== null && st.priority >= 0;
 }
 
 export class OfflineService {
@@ -105,7 +103,7 @@ export class OfflineService {
       }
       await offline.add(user, xml);
       // The user may have become available while this waited its turn: hand it out right away then.
-      const ready = this.ctx.sessions.ofAccount(ev.to).find((s) => s.presence !== null && s.priority >= 0);
+      const ready = this.ctx.sessions.ofAccount(ev.to).find(receivesMessages);
       if (ready) queueMicrotask(() => void this.flush(ready));
       return true;
     });
@@ -124,15 +122,15 @@ export class OfflineService {
     return copy.toString();
   }
 
-  /** `presence/self` hook (runs before the presence module): start delivering when the resource becomes available. */
+  /** `pre-presence/self` hook (runs before the presence module): start delivering when the resource becomes available. */
   onPresence(ev: StanzaEvent): false {
     const s = ev.origin;
     if (!s || ev.type !== 'available') return false;
     // Broadcast presence: no `to`, or the user's own bare JID (RFC 6120 §10.3); directed presence does not count.
     if (ev.addressing !== 'self' && !(ev.addressing === 'bare' && ev.to.equals(ev.from.bare))) return false;
-    const priority = presencePriority(ev.stanza);
-    if (priority === null || priority < 0) return false;
-    if (s.presence !== null && s.priority >= 0) return false;   // already receiving messages
+    // The router checked the presence (BAD-38), so its priority is valid.
+    if (priorityOf(ev.stanza) < 0) return false;
+    if (receivesMessages(s)) return false;   // already receiving messages
     void this.flush(s);
     return false;
   }
@@ -200,8 +198,8 @@ export const offlineModule: ServerModule = {
     services.set(ctx, svc);
     ctx.disco.addFeature('host', 'msgoffline');
     ctx.router.hook(OFFLINE_KEY, (ev) => svc.store(ev));
-    ctx.router.hook('presence/self', (ev) => svc.onPresence(ev), 10);
-    ctx.router.hook('presence/bare', (ev) => svc.onPresence(ev), 10);
+    ctx.router.hook('pre-presence/self', (ev) => svc.onPresence(ev), 10);
+    ctx.router.hook('pre-presence/bare', (ev) => svc.onPresence(ev), 10);
     ctx.router.hook('message/bare', (ev) => svc.waitForFlush(ev), DELIVERY_PRIORITY + 1);
     ctx.router.hook('message/full', (ev) => svc.waitForFlush(ev), DELIVERY_PRIORITY + 1);
   },

@@ -3,7 +3,7 @@
 import { Element, el } from '../core/xml.js';
 import type { Jid } from '../core/jid.js';
 import type { LocalSession } from '../core/session-registry.js';
-import type { StanzaEvent } from '../core/router.js';
+import { isAvailable, peekResourceState, resourceState } from './resource-state.js';
 import type { ModuleContext } from './module.js';
 import type { RosterItem } from '../storage/roster.js';
 
@@ -13,12 +13,12 @@ export const NS_PREAPPROVAL_FEATURE = 'urn:xmpp:features:pre-approval';
 
 /** Resources that sent initial presence and have not gone unavailable (RFC 6121 §4.1 "available resource"). */
 export function availableSessions(ctx: ModuleContext, bare: Jid): LocalSession[] {
-  return ctx.sessions.ofAccount(bare).filter((s) => s.presence !== null);
+  return ctx.sessions.ofAccount(bare).filter(isAvailable);
 }
 
 /** Resources that asked for the roster and so get roster pushes (RFC 6121 §2.2 "interested resource"). */
 export function interestedSessions(ctx: ModuleContext, bare: Jid): LocalSession[] {
-  return ctx.sessions.ofAccount(bare).filter((s) => s.rosterRequested);
+  return ctx.sessions.ofAccount(bare).filter((s) => peekResourceState(s)?.rosterRequested === true);
 }
 
 /** A copy of a stanza with some attributes changed, sharing its (never mutated) children. */
@@ -71,17 +71,11 @@ export function pushRoster(ctx: ModuleContext, user: Jid, item: RosterItem | { r
 
 /**
  * Route a presence stanza the server sends on a user's behalf (broadcasts, probes' answers, subscription
- * stanzas) through the router as an inbound stanza, so the target's module (this one for accounts, the MUC service
- * for rooms, privacy rules…) handles it. Remote domains go out over federation (dropped when it is off).
+ * stanzas; `from` and `to` set) through the router like any stanza: outbound filters on the sender's host, then the
+ * target's module (this one for accounts, the MUC service for rooms, federation for other domains).
  */
-export function routePresence(ctx: ModuleContext, stanza: Element, from: Jid, to: Jid): void | Promise<void> {
-  const type = (stanza.attrs.type as string | undefined) ?? 'available';
-  if (!ctx.isLocalDomain(to.domain)) return ctx.remoteRoute?.(stanza, 'presence', type, null);
-  const ev: StanzaEvent = {
-    stanza, kind: 'presence', type, from, to, origin: null,
-    addressing: to.local === '' ? 'host' : to.resource === '' ? 'bare' : 'full',
-  };
-  return ctx.router.route(ev);
+export function routePresence(ctx: ModuleContext, stanza: Element): void | Promise<void> {
+  return ctx.router.submit(stanza, 'server');
 }
 
 // ---- directed presence (RFC 6121 §4.6) ------------------------------------------------------------------------
@@ -90,18 +84,19 @@ export function routePresence(ctx: ModuleContext, stanza: Element, from: Jid, to
 const MAX_DIRECTED = 1000;
 
 export function rememberDirected(s: LocalSession, to: Jid): void {
-  const set = (s.directed ??= new Set());
+  const set = (resourceState(s).directed ??= new Set());
   if (set.size < MAX_DIRECTED) set.add(to.toString());
 }
 
 export function forgetDirected(s: LocalSession, to: Jid): void {
-  s.directed?.delete(to.toString());
+  peekResourceState(s)?.directed?.delete(to.toString());
 }
 
 /** Drop every entry for a contact (its bare JID and any of its full JIDs) from all resources of a user. */
 export function forgetDirectedContact(ctx: ModuleContext, user: Jid, contactBare: string): void {
   for (const s of ctx.sessions.ofAccount(user)) {
-    if (!s.directed) continue;
-    for (const j of s.directed) if (j === contactBare || j.startsWith(contactBare + '/')) s.directed.delete(j);
+    const directed = peekResourceState(s)?.directed;
+    if (!directed) continue;
+    for (const j of directed) if (j === contactBare || j.startsWith(contactBare + '/')) directed.delete(j);
   }
 }

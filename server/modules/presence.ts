@@ -3,14 +3,19 @@
 // presence and its cleanup, unavailable on graceful and ungraceful loss of a resource, probes answered only to
 // subscribers (anti-harvesting), presence validation (§4.7, BAD-38). The presence-leak protection of §8.5.3.1 (an
 // iq get/set to a full JID from someone the user shares no presence with is refused) lives in delivery.ts, which
-// delivers full-JID IQs; it relies on the roster and on `session.directed`, which this module maintains.
+// delivers full-JID IQs; it relies on the roster and on the directed-presence set this module keeps.
 //
-// Contract with other modules (message delivery, offline storage): `session.presence !== null` means the resource
-// is available (it sent initial presence and has not gone unavailable); `session.priority` is its priority.
+// Outbound (what a local client sends) is handled on `pre-presence/…`, the router's outbound events; what is left to
+// deliver (directed presence, presence errors) continues to `presence/…` on the target's host like any stanza, and
+// broadcasts, probes and their answers are routed one by one, so filters see every copy in each direction.
+// Contract with other modules (message delivery, offline storage): the IM state in resource-state.ts —
+// `presence !== null` means the resource is available (it sent initial presence and has not gone unavailable);
+// `priority` is its priority. `resource-available` / `resource-unavailable` router events tell modules when that
+// changes.
 import { el, type Element } from '../core/xml.js';
-import { NS } from '../core/namespaces.js';
 import { type Jid, tryParseJid } from '../core/jid.js';
-import { StanzaError } from '../core/errors.js';
+import { priorityOf } from '../core/presence-parse.js';
+import { peekResourceState, resourceState } from './resource-state.js';
 import type { StanzaEvent } from '../core/router.js';
 import type { LocalSession } from '../core/session-registry.js';
 import type { ModuleContext, ServerModule } from './module.js';
@@ -21,61 +26,17 @@ import {
   NS_PREAPPROVAL_FEATURE,
 } from './presence-helpers.js';
 
-const SHOW_VALUES = new Set(['away', 'chat', 'dnd', 'xa']);
-
-/**
- * RFC 6121 §4.7 (IM-28, BAD-38): at most one <show/> with a defined value, at most one <priority/> holding an
- * integer in −128…127, several <status/> only with distinct xml:lang. Extension elements are not looked at.
- */
-export function checkPresence(stanza: Element): string | null {
-  let shows = 0;
-  let priorities = 0;
-  const langs = new Set<string>();
-  for (const c of stanza.children) {
-    if (typeof c === 'string') continue;
-    const ns = c.attrs.xmlns as string | undefined;
-    if (ns !== undefined && ns !== NS.client) continue;
-    if (c.name === 'show') {
-      if (++shows > 1) return 'a presence carries at most one <show/>';
-      if (!SHOW_VALUES.has(c.getText().trim())) return '<show/> must be away, chat, dnd or xa';
-    } else if (c.name === 'priority') {
-      if (++priorities > 1) return 'a presence carries at most one <priority/>';
-      const t = c.getText().trim();
-      if (!/^[+-]?\d{1,6}$/.test(t)) return '<priority/> must be an integer';
-      const n = Number(t);
-      if (n < -128 || n > 127) return '<priority/> must be between -128 and 127';
-    } else if (c.name === 'status') {
-      const lang = (c.attrs['xml:lang'] as string | undefined) ?? '';
-      if (langs.has(lang)) return 'several <status/> elements need distinct xml:lang values';
-      langs.add(lang);
-    }
-  }
-  return null;
-}
-
-/** The priority of a (validated) presence; 0 when absent (§4.7.2.3). */
-export function priorityOf(stanza: Element): number {
-  for (const c of stanza.children) {
-    if (typeof c === 'string' || c.name !== 'priority') continue;
-    const ns = c.attrs.xmlns as string | undefined;
-    if (ns !== undefined && ns !== NS.client) continue;
-    const n = Number(c.getText().trim());
-    return Number.isInteger(n) ? Math.max(-128, Math.min(127, n)) : 0;
-  }
-  return 0;
-}
+export { checkPresence, priorityOf } from '../core/presence-parse.js';
 
 /** A broadcast: no `to`, or the user's own bare JID (RFC 6120 §10.3: the same thing). */
 function isBroadcast(ev: StanzaEvent): boolean {
   return ev.addressing === 'self' || (ev.addressing === 'bare' && ev.to.equals(ev.from.bare));
 }
 
-/** Runs first for every presence from a local client: validation and directed-presence bookkeeping. Synchronous. */
+/** Runs first for every presence from a local client (checked by the router): directed-presence bookkeeping. */
 function preflight(ev: StanzaEvent): false {
   const s = ev.origin;
   if (!s || ev.type === 'error') return false;
-  const problem = checkPresence(ev.stanza);
-  if (problem) throw new StanzaError('bad-request', { text: problem });
   if ((ev.type === 'available' || ev.type === 'unavailable') && !isBroadcast(ev) && !ev.to.bare.equals(ev.from.bare)) {
     // Directed presence (§4.6): remember who was told we are here, to tell them when we leave (IM-27). Contacts
     // with a subscription are skipped at that time (they get the broadcast), so they need no special case here.
@@ -99,19 +60,23 @@ function serially(s: LocalSession, fn: () => Promise<void>): Promise<void> {
  * the connection is already gone (the unavailable presence is then generated by the server, §4.6.3/IM-26).
  */
 async function broadcast(ctx: ModuleContext, s: LocalSession, stanza: Element, available: boolean, connected = true): Promise<void> {
-  if (!connected && s.presence === null && !(s.directed && s.directed.size > 0)) return;
+  const st = peekResourceState(s);
+  if (!connected && (!st || (st.presence === null && !(st.directed && st.directed.size > 0)))) return;
+  const state = st ?? resourceState(s);
   const user = s.jid.bare;
   const full = s.jid.toString();
-  const wasAvailable = s.presence !== null;
+  const wasAvailable = state.presence !== null;
   const initial = available && !wasAvailable;
   const clean = withAttrs(stanza, { to: undefined, from: full });
   if (available) {
-    s.presence = clean;
-    s.priority = priorityOf(stanza);
+    state.presence = clean;
+    state.priority = priorityOf(stanza);
   } else {
-    s.presence = null;
-    s.priority = 0;
+    state.presence = null;
+    state.priority = 0;
   }
+  if (initial) ctx.router.events.emit('resource-available', s);
+  else if (!available && wasAvailable) ctx.router.events.emit('resource-unavailable', s);
   const roster = await ctx.stores.roster.all(user.local);
   // 1. Contacts that may see the user (From/Both). Going unavailable without having been available tells them
   //    nothing new, so they are skipped then.
@@ -122,36 +87,37 @@ async function broadcast(ctx: ModuleContext, s: LocalSession, stanza: Element, a
       const to = tryParseJid(item.jid);
       if (!to) continue;
       told.add(item.jid);
-      await routePresence(ctx, withAttrs(clean, { to: item.jid }), s.jid, to);
+      await routePresence(ctx, withAttrs(clean, { to: item.jid }));
     }
   }
   // 2. The user's own available resources, including this one while it is connected (§4.2.2 "including the
   //    resource that generated the presence notification").
   if (available || wasAvailable) {
-    for (const other of availableSessions(ctx, user)) if (other !== s) other.send(withAttrs(clean, { to: other.jid.toString() }));
-    if (connected) s.send(withAttrs(clean, { to: full }));
+    for (const other of availableSessions(ctx, user)) if (other !== s) await routePresence(ctx, withAttrs(clean, { to: other.jid.toString() }));
+    if (connected) await routePresence(ctx, withAttrs(clean, { to: full }));
   }
   // 3. Going unavailable: everyone that got directed presence from this resource and no broadcast (§4.6.3).
-  if (!available && s.directed) {
-    const targets = [...s.directed];
-    s.directed = null;
+  if (!available && state.directed) {
+    const targets = [...state.directed];
+    state.directed = null;
     for (const j of targets) {
       const to = tryParseJid(j);
       if (!to || told.has(to.bareString())) continue;
-      await routePresence(ctx, withAttrs(clean, { to: j }), s.jid, to);
+      await routePresence(ctx, withAttrs(clean, { to: j }));
     }
   }
   if (!initial) return;
   // 4. Initial presence: the presence of the user's other available resources, probes to the contacts the user
   //    may see (To/Both; sent from the bare JID, §4.3.1), and the subscription requests still waiting (§3.1.3).
   for (const other of availableSessions(ctx, user)) {
-    if (other !== s && other.presence) s.send(withAttrs(other.presence, { to: full }));
+    const p = other !== s ? peekResourceState(other)?.presence : null;
+    if (p) await routePresence(ctx, withAttrs(p, { to: full }));
   }
   for (const item of roster) {
     if (!userSeesContact(item.subscription)) continue;
     const to = tryParseJid(item.jid);
     if (!to) continue;
-    await routePresence(ctx, el('presence', { type: 'probe', from: user.toString(), to: item.jid }), user, to);
+    await routePresence(ctx, el('presence', { type: 'probe', from: user.toString(), to: item.jid }));
   }
   if (connected) for (const p of await pendingRequests(ctx, user)) s.send(p);
 }
@@ -172,15 +138,19 @@ async function answerProbe(ctx: ModuleContext, target: Jid, prober: Jid, replyTo
   if (own) sessions = sessions.filter((x) => !x.jid.equals(replyTo));
   if (sessions.length === 0) {
     if (own) return;
-    await routePresence(ctx, el('presence', { from: target.toString(), to: replyTo.toString(), type: 'unavailable' }), target, replyTo);
+    await routePresence(ctx, el('presence', { from: target.toString(), to: replyTo.toString(), type: 'unavailable' }));
     return;
   }
-  for (const x of sessions) await routePresence(ctx, withAttrs(x.presence!, { from: x.jid.toString(), to: replyTo.toString() }), x.jid, replyTo);
+  for (const x of sessions) await routePresence(ctx, withAttrs(peekResourceState(x)!.presence!, { from: x.jid.toString(), to: replyTo.toString() }));
 }
 
-/** Presence sent by a local client. */
+/**
+ * Presence sent by a local client (`pre-presence/…`): broadcasts, subscription stanzas and probes are handled here
+ * and end; directed presence and presence errors return false and continue to their target like any stanza.
+ */
 function outbound(ctx: ModuleContext, ev: StanzaEvent): boolean | Promise<boolean> {
-  const s = ev.origin!;
+  const s = ev.origin;
+  if (!s) return false;   // the server's own copies (broadcasts, probes) are on their way already
   const user = ev.from.bare;
   const type = ev.type;
   if (isBroadcast(ev)) {
@@ -188,19 +158,19 @@ function outbound(ctx: ModuleContext, ev: StanzaEvent): boolean | Promise<boolea
     if (type === 'probe') return answerProbe(ctx, user, user, ev.from).then(() => true);
     return true;   // subscribing to oneself, or a presence error without `to`: nothing to do
   }
-  if (!isAccountJid(ctx, ev.to)) {
-    // The server's own domain has nothing to do with presence; another local service (MUC…) handles its own.
-    return ev.to.domain === ctx.config.domain;
-  }
+  // The server's own domain has nothing to do with presence.
+  if (ev.host === ctx.router.main && ev.addressing === 'host') return true;
+  const account = isAccountJid(ctx, ev.to);
   if (SUB_TYPE_SET.has(type)) {
-    // §3: subscription stanzas are about bare JIDs (a full `to` is treated as the bare JID: IM-09, IM-30).
+    // §3: subscription stanzas are about bare JIDs (a full `to` is treated as the bare JID: IM-09, IM-30), for
+    // contacts here or on other servers; another local service (MUC…) handles its own.
+    if (!account && ev.host !== null) return false;
     if (ev.to.bare.equals(user)) return true;
     return processOutbound(ctx, user, ev.to.bare, type as SubType, ev.stanza).then(() => true);
   }
-  if (type === 'probe') return answerProbe(ctx, ev.to, user, ev.from).then(() => true);
-  // Directed available/unavailable presence and presence errors: deliver as addressed (§4.6.2).
-  const r = routePresence(ctx, withAttrs(ev.stanza, { to: ev.to.toString() }), ev.from, ev.to);
-  return r instanceof Promise ? r.then(() => true) : true;
+  if (type === 'probe' && account) return answerProbe(ctx, ev.to, user, ev.from).then(() => true);
+  // Directed available/unavailable presence, presence errors, probes elsewhere: delivered as addressed (§4.6.2).
+  return false;
 }
 
 /** Presence for a local account from anyone else (or generated by the server on someone's behalf). */
@@ -210,7 +180,8 @@ function inbound(ctx: ModuleContext, ev: StanzaEvent): boolean | Promise<boolean
   if (SUB_TYPE_SET.has(type)) return processInbound(ctx, ev.from.bare, ev.to.bare, type as SubType, ev.stanza).then(() => true);
   if (type === 'probe') return answerProbe(ctx, ev.to, ev.from.bare, ev.from.bare).then(() => true);
   if (ev.to.resource === '') {
-    // To the bare JID: every available resource, `to` unchanged (§8.5.2.1.2, IM-23, IM-43).
+    // To the bare JID: every available resource, `to` unchanged (§8.5.2.1.2, IM-23, IM-43). This is the final
+    // delivery, after the inbound filters on `presence/bare`.
     for (const s of availableSessions(ctx, ev.to)) s.send(ev.stanza);
   } else {
     // To a full JID: that resource if connected; otherwise ignored (§8.5.3.2.2, IM-30).
@@ -224,8 +195,9 @@ export const presenceModule: ServerModule = {
   spec: 'RFC 6121 §3, §4: presence subscriptions (incl. pre-approval) and presence',
   load(ctx) {
     for (const a of ['self', 'bare', 'full', 'host'] as const) {
-      ctx.router.hook(`presence/${a}`, preflight, 100);
-      ctx.router.hook(`presence/${a}`, (ev) => (ev.origin ? outbound(ctx, ev) : inbound(ctx, ev)));
+      ctx.router.hook(`pre-presence/${a}`, preflight, 100);
+      ctx.router.hook(`pre-presence/${a}`, (ev) => outbound(ctx, ev));
+      ctx.router.hook(`presence/${a}`, (ev) => inbound(ctx, ev));
     }
     ctx.router.events.on('session-ended', (s) => {
       const unavailable = el('presence', { type: 'unavailable' });

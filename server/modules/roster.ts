@@ -6,6 +6,7 @@ import { el, childElements, type Element } from '../core/xml.js';
 import { type Jid, tryParseJid } from '../core/jid.js';
 import { StanzaError } from '../core/errors.js';
 import type { StanzaEvent } from '../core/router.js';
+import { resourceState } from './resource-state.js';
 import type { ModuleContext, ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
 import { isOwnAccount } from './own-account.js';
@@ -39,7 +40,7 @@ async function rosterGet(ctx: ModuleContext, ev: StanzaEvent): Promise<true> {
   const user = ownerOf(ev);
   const s = ev.origin!;
   // Interested from now on (§2.2): a change written after this point is pushed, one before it is in the answer.
-  s.rosterRequested = true;
+  resourceState(s).rosterRequested = true;
   const clientVer = queryOf(ev).attrs.ver as string | undefined;
   if (clientVer !== undefined) versioningSessions.add(s);
   const store = ctx.stores.roster;
@@ -132,16 +133,16 @@ async function rosterRemove(ctx: ModuleContext, ev: StanzaEvent, user: Jid, cont
   replyResult(ev);
   const b = removed.before;
   if (b.subscription === 'to' || b.subscription === 'both' || b.ask) {
-    await routePresence(ctx, el('presence', { from: user.toString(), to: contact.toString(), type: 'unsubscribe' }), user, contact);
+    await routePresence(ctx, el('presence', { from: user.toString(), to: contact.toString(), type: 'unsubscribe' }));
   }
   if (b.subscription === 'from' || b.subscription === 'both') {
     for (const s of availableSessions(ctx, user)) {
-      await routePresence(ctx, el('presence', { from: s.jid.toString(), to: contact.toString(), type: 'unavailable' }), s.jid, contact);
+      await routePresence(ctx, el('presence', { from: s.jid.toString(), to: contact.toString(), type: 'unavailable' }));
     }
     forgetDirectedContact(ctx, user, contact.toString());
   }
   if (b.subscription === 'from' || b.subscription === 'both' || b.pendingIn) {
-    await routePresence(ctx, el('presence', { from: user.toString(), to: contact.toString(), type: 'unsubscribed' }), user, contact);
+    await routePresence(ctx, el('presence', { from: user.toString(), to: contact.toString(), type: 'unsubscribed' }));
   }
   return true;
 }

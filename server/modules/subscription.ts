@@ -4,6 +4,7 @@
 import * as ltx from 'ltx';
 import { el, type Element } from '../core/xml.js';
 import { type Jid, parseJid } from '../core/jid.js';
+import { peekResourceState } from './resource-state.js';
 import type { ModuleContext } from './module.js';
 import { emptyItem, type RosterItem } from '../storage/roster.js';
 import {
@@ -71,8 +72,8 @@ async function presenceOfResources(ctx: ModuleContext, user: Jid, to: Jid, unava
   for (const s of availableSessions(ctx, user)) {
     const p = unavailable
       ? el('presence', { from: s.jid.toString(), to: to.toString(), type: 'unavailable' })
-      : withAttrs(s.presence!, { from: s.jid.toString(), to: to.toString() });
-    await routePresence(ctx, p, s.jid, to);
+      : withAttrs(peekResourceState(s)!.presence!, { from: s.jid.toString(), to: to.toString() });
+    await routePresence(ctx, p);
   }
 }
 
@@ -92,7 +93,7 @@ export async function processOutbound(ctx: ModuleContext, user: Jid, contact: Ji
     await presenceOfResources(ctx, user, contact, true);
     forgetDirectedContact(ctx, user, contact.toString());
   }
-  if (rule.route) await routePresence(ctx, stamped(stanza, user, contact), user, contact);
+  if (rule.route) await routePresence(ctx, stamped(stanza, user, contact));
   if (rule.presenceAfter) {
     // The contact may now see the user: current presence of every available resource (§3.1.5, IM-13); the
     // subscription supersedes directed-presence bookkeeping for it (§4.6, IM-27).
@@ -133,7 +134,7 @@ export async function processInbound(ctx: ModuleContext, from: Jid, user: Jid, t
   }
   if (rule.autoReply) {
     const reply = el('presence', { from: user.toString(), to: from.toString(), type: rule.autoReply });
-    await routePresence(ctx, reply, user, from);
+    await routePresence(ctx, reply);
   }
   if (rule.presenceAfter) {
     forgetDirectedContact(ctx, user, from.toString());

@@ -12,16 +12,13 @@ import { stanzaErrorReply, stanzaErrorElement, type StanzaErrorCondition } from 
 import { el, childElements, type Element } from '../core/xml.js';
 import { NS } from '../core/namespaces.js';
 import { prepDomainpart, tryParseJid } from '../core/jid.js';
-import type { StanzaEvent, StanzaKind } from '../core/router.js';
+import type { StanzaKind } from '../core/router.js';
 import { NS_DIALBACK, NS_DIALBACK_FEATURE } from './namespaces.js';
 import { S2sStream, s2sHeader } from './stream.js';
 import { certificateValidFor } from './tls-trust.js';
 import type { S2sHost, VerifyOutcome } from './types.js';
 
 const NS_REGISTER = 'jabber:iq:register';
-const IQ_TYPES = new Set(['get', 'set', 'result', 'error']);
-const PRESENCE_TYPES = new Set(['unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', 'error']);
-const MESSAGE_TYPES = new Set(['chat', 'error', 'groupchat', 'headline', 'normal']);
 
 export function domainOrNull(d: string | undefined): string | null {
   if (d === undefined || d === '') return null;
@@ -264,37 +261,19 @@ export class InboundS2s extends S2sStream {
     if (!to) return this.closeWithError('improper-addressing', `"${a.to.slice(0, 100)}" is not a valid address`);
     // S2S-08, BAD-28: never relay.
     if (!this.ctx.isLocalDomain(to.domain)) return this.closeWithError('host-unknown', `this server does not serve ${to.domain}`);
-    const rawType = a.type;
-    let type: string;
-    if (kind === 'iq') {
-      if (a.id === undefined) return this.ctx.log.debug('s2s', `${this.id} dropped an iq without id`);
-      if (rawType === undefined || !IQ_TYPES.has(rawType)) return this.refuse(stanza, 'bad-request', 'an iq needs type get, set, result or error');
-      if (rawType === 'get' || rawType === 'set') {
-        const payload = childElements(stanza);
-        if (payload.length !== 1) return this.refuse(stanza, 'bad-request', 'an iq get or set carries exactly one payload element');
-        // In-band registration manages *local* accounts by the sender's localpart (register.ts): never for a remote
-        // sender, whose localpart may name someone else's account here.
-        if (payload[0].getNS() === NS_REGISTER) return this.refuse(stanza, 'service-unavailable', 'account management is for this server\'s own users');
-      }
-      type = rawType;
-    } else if (kind === 'presence') {
-      if (rawType !== undefined && !PRESENCE_TYPES.has(rawType)) return this.refuse(stanza, 'bad-request', `unknown presence type "${rawType}"`);
-      type = rawType ?? 'available';
-    } else {
-      type = rawType !== undefined && MESSAGE_TYPES.has(rawType) ? rawType : 'normal';
+    // In-band registration manages *local* accounts by the sender's localpart (register.ts): never for a remote
+    // sender, whose localpart may name someone else's account here.
+    if (kind === 'iq' && a.id !== undefined && (a.type === 'get' || a.type === 'set') && childElements(stanza)[0]?.getNS() === NS_REGISTER) {
+      return this.refuse(stanza, 'service-unavailable', 'account management is for this server\'s own users');
     }
     if (this.lang !== 'en' && a['xml:lang'] === undefined) a['xml:lang'] = this.lang;
     this.ctx.stats.stanzasIn++;
-    const ev: StanzaEvent = {
-      stanza, kind, type, from, to, origin: null,
-      addressing: to.local === '' ? 'host' : to.resource === '' ? 'bare' : 'full',
-      reply: (r) => this.host.sendRemote(r),
-    };
-    return this.ctx.router.route(ev);
+    // Type checks and the event are the router's (the one chokepoint); answers go back to the peer through it.
+    return this.ctx.router.submit(stanza, 'peer');
   }
 
   private refuse(stanza: Element, condition: StanzaErrorCondition, text: string): void {
     if (stanza.attrs.type === 'error') return;
-    this.host.sendRemote(stanzaErrorReply(stanza, condition, { text }));
+    void this.ctx.router.submit(stanzaErrorReply(stanza, condition, { text }), 'server');
   }
 }

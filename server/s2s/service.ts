@@ -1,5 +1,5 @@
 // Federation (RFC 6120 server-to-server): the s2s listener (config.s2sPort), the inbound streams, one outbound
-// stream per remote domain, and the hook the rest of the server uses to reach other domains (ctx.remoteRoute).
+// stream per remote domain, and the router's `route/remote` handler through which the server reaches other domains.
 // Runs only while s2sPort is set: dialback needs peers to be able to call back, so there is no outbound-only mode.
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
@@ -9,9 +9,7 @@ import { tryParseJid } from '../core/jid.js';
 import { stanzaErrorReply, type StanzaErrorCondition } from '../core/errors.js';
 import { listen } from '../core/listeners.js';
 import { ConnectionCounter } from '../core/limits.js';
-import type { StanzaEvent, StanzaKind } from '../core/router.js';
-import type { LocalSession } from '../core/session-registry.js';
-import type { RemoteRoute } from '../core/context.js';
+import { REMOTE_KEY, type StanzaKind } from '../core/router.js';
 import type { ModuleContext } from '../modules/module.js';
 import type { CertBundle } from '../certs/index.js';
 import { DialbackKeys } from './dialback-key.js';
@@ -19,7 +17,6 @@ import { s2sSettings, type S2sSettings } from './settings.js';
 import { S2sTls } from './tls-trust.js';
 import { InboundS2s } from './inbound.js';
 import { OutboundS2s } from './outbound.js';
-import { remotePresenceFromClient } from './remote-presence.js';
 import type { S2sEvents, S2sHost, VerifyOutcome } from './types.js';
 
 export interface S2sOptions {
@@ -39,21 +36,24 @@ export class S2sService implements S2sHost {
   /** Outbound streams replaced by a newer one for their domain but not closed yet. */
   private readonly retired = new Set<OutboundS2s>();
   private sweeper: NodeJS.Timeout | null = null;
-  private readonly route: RemoteRoute;
+  private unhookRemote: (() => void) | null = null;
   private stopping = false;
 
   private constructor(readonly ctx: ModuleContext, readonly settings: S2sSettings, opts: S2sOptions) {
     this.tls = new S2sTls(opts.certificate, settings.trustedCas);
-    this.route = (stanza, kind, type, origin) => this.fromLocal(stanza, kind, type, origin);
   }
 
-  /** Check the settings, listen on config.s2sPort and take over ctx.remoteRoute. */
+  /** Check the settings, listen on config.s2sPort and deliver what the router has for other domains. */
   static async start(ctx: ModuleContext, opts: S2sOptions): Promise<S2sService> {
     const port = ctx.config.s2sPort;
     if (port === null) throw new Error('federation is off (s2sPort is not set)');
     const svc = new S2sService(ctx, s2sSettings(ctx.config), opts);
     await svc.listen(port);
-    ctx.remoteRoute = svc.route;
+    // Delivery to another domain is a router handler like any other: outbound filters have run before it.
+    svc.unhookRemote = ctx.router.hook(REMOTE_KEY, (ev) => {
+      svc.sendRemote(ev.stanza);
+      return true;
+    });
     return svc;
   }
 
@@ -90,12 +90,7 @@ export class S2sService implements S2sHost {
     }
   }
 
-  // ---- from local entities ----------------------------------------------------------------------------------
-
-  private fromLocal(stanza: Element, kind: StanzaKind, type: string, origin: LocalSession | null): void | Promise<void> {
-    if (kind === 'presence' && origin) return remotePresenceFromClient(this.ctx, stanza, type, origin, (s) => this.sendRemote(s));
-    this.sendRemote(stanza);
-  }
+  // ---- to other domains -------------------------------------------------------------------------------------
 
   sendRemote(stanza: Element): void {
     const a = stanza.attrs as Record<string, string | undefined>;
@@ -151,11 +146,7 @@ export class S2sService implements S2sHost {
     const to = tryParseJid(reply.attrs.to as string | undefined);
     const from = tryParseJid(reply.attrs.from as string | undefined);
     if (!to || !from || !this.ctx.isLocalDomain(to.domain)) return;
-    const ev: StanzaEvent = {
-      stanza: reply, kind, type: 'error', from, to, origin: null,
-      addressing: to.local === '' ? 'host' : to.resource === '' ? 'bare' : 'full',
-    };
-    const r = this.ctx.router.route(ev);
+    const r = this.ctx.router.submit(reply, 'server');
     if (r instanceof Promise) r.catch(() => undefined);
   }
 
@@ -172,7 +163,8 @@ export class S2sService implements S2sHost {
   /** Stop listening, close every stream with system-shutdown (CORE-63), give peers 2 s to close theirs. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.ctx.remoteRoute === this.route) this.ctx.remoteRoute = undefined;
+    this.unhookRemote?.();
+    this.unhookRemote = null;
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
     const server = this.server;

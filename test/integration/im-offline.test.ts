@@ -168,7 +168,7 @@ test('IM-38: stored messages are removed only once written to the socket; a stre
   const fake = (outcome: (n: number) => boolean): LocalSession & { sent: string[] } => {
     const sent: string[] = [];
     return {
-      jid: parseJid(`${bare('frank')}/fake`), id: 'fake', presence: null, priority: 0, rosterRequested: false, directed: null, sent,
+      jid: parseJid(`${bare('frank')}/fake`), id: 'fake', sent,
       send(stanza, written) {
         sent.push(String(stanza.attrs.id));
         const ok = outcome(sent.length);

@@ -130,8 +130,9 @@ test('IM-22/IM-25: two users with two resources each see every presence change, 
   for (const x of [a1, a2]) assert.deepEqual(presences(await x.untilMark(b2.mark(x))), [`available:${b2.jid}→${bareOf('two-a')}`]);
   // IM-28: the priority is stored on the session.
   const session = im.t.server.context_.sessions.get((await import('../../server/core/jid.js')).parseJid(a1.jid));
-  assert.equal(session?.priority, 3);
-  assert.ok(session?.presence, 'available');
+  const { peekResourceState } = await import('../../server/modules/resource-state.js');
+  assert.equal(session && peekResourceState(session)?.priority, 3);
+  assert.ok(session && peekResourceState(session)?.presence, 'available');
 });
 
 test('IM-26: a client whose connection just dies is seen going unavailable by its contacts and its other resources', async () => {
@@ -228,11 +229,12 @@ test('IM-28/BAD-38: invalid presence is refused with bad-request and changes not
   assertStanzaError((await a.untilPong())[0], 'bad-request', 'modify', 'badtype');
   assert.deepEqual(presences(await b.untilMark(a.mark(b))), [], 'nothing was broadcast');
   const session = im.t.server.context_.sessions.get((await import('../../server/core/jid.js')).parseJid(a.jid));
-  assert.equal(session?.priority, 7, 'priority unchanged');
+  const { peekResourceState: stateOf } = await import('../../server/modules/resource-state.js');
+  assert.equal(session && stateOf(session)?.priority, 7, 'priority unchanged');
   // Distinct xml:lang statuses and the extremes of the range are fine.
   a.presence('', "<priority>-128</priority><status xml:lang='en'>out</status><status xml:lang='de'>weg</status>");
   assert.deepEqual((await a.untilPong()).filter((e) => e.attrs.type === 'error'), []);
-  assert.equal(session?.priority, -128);
+  assert.equal(session && stateOf(session)?.priority, -128);
 });
 
 test('IM-30: presence to an offline full JID is ignored; a subscribe to it is processed for the bare JID', async () => {

@@ -328,17 +328,20 @@ test('SVC-15: a stanza from another server naming the same localpart cannot remo
   const t = await startServer();
   try {
     await t.addUser('bob', 'bob-password');
-    const { parseJid } = await import('../../server/core/jid.js');
     const { el } = await import('../../server/core/xml.js');
     const replies: Element[] = [];
+    const { REMOTE_KEY } = await import('../../server/core/router.js');
+    // Answers to a remote sender leave through the router's `route/remote` event (what federation hooks).
+    const unhook = t.server.context_.router.hook(REMOTE_KEY, (ev) => {
+      replies.push(ev.stanza);
+      return true;
+    });
     for (const payload of [el('remove'), el('password', null, 'stolen')]) {
       const stanza = el('iq', { type: 'set', id: 'evil', from: 'bob@other.example/x', to: DOMAIN }, el('query', { xmlns: 'jabber:iq:register' }, payload));
-      await t.server.context_.router.route({
-        stanza, kind: 'iq', type: 'set', from: parseJid('bob@other.example/x'), to: parseJid(DOMAIN),
-        addressing: 'host', origin: null, reply: (r) => replies.push(r),
-      });
+      await t.server.context_.router.submit(stanza, 'peer');
     }
-    assert.deepEqual(replies.map((r) => [r.attrs.type, r.getChild('error')?.getChild('service-unavailable') !== undefined]), [['error', true], ['error', true]]);
+    unhook();
+    assert.deepEqual(replies.map((r) => [r.attrs.type, r.attrs.to, r.getChild('error')?.getChild('service-unavailable') !== undefined]), [['error', 'bob@other.example/x', true], ['error', 'bob@other.example/x', true]]);
     assert.equal(await t.server.stores!.accounts.exists('bob'), true, 'the local account is still there');
     const c = await login(t.c2sPort, t.caPem, 'bob', 'bob-password');
     await c.close();
