@@ -36,7 +36,9 @@ export const discoModule: ServerModule = {
     });
     ctx.router.hookIq('get', ['host'], NS.discoItems, 'query', (ev) => {
       if (nodeOf(ev) !== undefined) throw new StanzaError('item-not-found');
-      return replyResult(ev, el('query', { xmlns: NS.discoItems }, d.itemsOf().map((i) => el('item', { jid: i.jid, name: i.name, node: i.node }))));
+      // Every other host this server serves (conference., upload., components) is an item of the domain (SVC-02).
+      const hosts = ctx.router.allHosts().filter((h) => h !== ctx.router.main).map((h) => ({ jid: h.domain, name: h.name, node: undefined }));
+      return replyResult(ev, el('query', { xmlns: NS.discoItems }, [...hosts, ...d.itemsOf()].map((i) => el('item', { jid: i.jid, name: i.name, node: i.node }))));
     });
     ctx.router.hookIq('get', ['self', 'bare'], NS.discoInfo, 'query', (ev) => {
       // Others asking about an account learn nothing, existing or not (RFC 6121 §8.5.1 anti-harvesting).

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { ParleyServer } from '../../server/server.js';
 import { resolveConfig, type StoredSettings } from '../../server/core/config.js';
 import { Logger } from '../../server/core/log.js';
+import type { ServerModule } from '../../server/modules/module.js';
 import type { S2sService } from '../../server/s2s/index.js';
 import { RawClient, nextId, type Element } from './raw-client.js';
 
@@ -42,7 +43,7 @@ async function removeStaleFolders(): Promise<void> {
   }
 }
 
-export async function startDomain(domain: string, settings: StoredSettings = {}): Promise<DomainServer> {
+export async function startDomain(domain: string, settings: StoredSettings = {}, modules?: ServerModule[]): Promise<DomainServer> {
   await removeStaleFolders();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `parley-s2s-${domain}-`));
   // A complete cache only: it is made by renaming a finished copy into place, so parallel test files never read
@@ -54,7 +55,7 @@ export async function startDomain(domain: string, settings: StoredSettings = {})
     ...settings,
   });
   const logger = new Logger('debug', process.env.PARLEY_TEST_LOG ? (l) => process.stderr.write(`[${domain}] ${l}\n`) : null);
-  const server = new ParleyServer(config, { logger, adminEndpoint: false });
+  const server = new ParleyServer(config, { logger, adminEndpoint: false, modules });
   await server.start();
   const staging = `${cache}.${process.pid}.${Date.now()}`;
   await fs.cp(path.join(dataDir, 'certs'), staging, { recursive: true })
