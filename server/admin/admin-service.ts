@@ -5,9 +5,7 @@
 // settings, setup, status, sessions, the console's login and live feed, the certificate). The transports' allow-lists
 // (admin socket, HTTP console, Electron IPC) name these methods, so they stay together here, typed against AdminApi
 // and ConsoleApi; the parts hold the code and the state (pending restarts, traffic samples, feed listeners).
-import {
-  type AdminApi, type CertificateInfo, type ServerStatus, type UserChange, type UserInfo, type UserRemoval,
-} from './admin-api.js';
+import type { AdminApi, CertificateInfo, ServerStatus, UserChange, UserInfo, UserRemoval } from './admin-api.js';
 import type {
   ConsoleApi, ConsoleEvent, ConsoleSettings, InviteInfo, Kick, LogLine, NetworkCheck, NewInvite, Overview, SessionInfo,
   SettingsView, SetupChoices, SetupInfo, SetupResult,
