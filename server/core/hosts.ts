@@ -2,16 +2,15 @@
 // handlers, as Prosody keeps one per virtual host. The account domain is one host; a module adds others
 // (conference.<domain>, upload.<domain>, a component) with Router.addHost and hooks its handlers on that host only,
 // so the server's own modules (ping, version, disco…) never answer for another host's addresses.
-import type { Addressing, StanzaEvent } from './stanza-event.js';
+import type { Addressing, HostKind, ServedHost, StanzaEvent } from './stanza-event.js';
 import { NS } from './namespaces.js';
 
 export type Handler = (ev: StanzaEvent) => boolean | void | Promise<boolean | void>;
 interface Hooked { handler: Handler; priority: number }
 
-/** 'accounts': users log in here and have rosters; 'service': a server-side service (MUC, upload, a component). */
-export type HostKind = 'accounts' | 'service';
+export type { HostKind } from './stanza-event.js';
 
-export class Host {
+export class Host implements ServedHost {
   private readonly hooks = new Map<string, Hooked[]>();
 
   constructor(readonly domain: string, readonly kind: HostKind, readonly name?: string) {

@@ -231,7 +231,7 @@ export class Router {
   }
 
   private dispatch(ev: StanzaEvent): boolean | Promise<boolean> {
-    const sender = ev.senderHost;
+    const sender = ev.senderHost !== null ? this.hosts.get(ev.from.domain) : undefined;
     if (sender) {
       const r = sender.fire(OUTBOUND_KEYS[ev.kind][ev.addressing], ev);
       if (r === true) return true;
@@ -242,8 +242,8 @@ export class Router {
 
   private inbound(ev: StanzaEvent): boolean | Promise<boolean> {
     // A host may have been removed while an outbound handler waited.
-    const host = ev.host !== null && this.hosts.get(ev.to.domain) === ev.host ? ev.host : null;
-    if (!host) {
+    const host = ev.host !== null ? this.hosts.get(ev.to.domain) : undefined;
+    if (!host || host !== ev.host) {
       ev.host = null;
       return this.main.fire(REMOTE_KEY, ev);
     }

@@ -2,11 +2,21 @@
 import type { Element } from './xml.js';
 import type { Jid } from './jid.js';
 import type { LocalSession } from './session-registry.js';
-import type { Host } from './hosts.js';
 
 export type StanzaKind = 'message' | 'presence' | 'iq';
 /** host: a served domain itself; self: no `to` from a local client (acts on its own account); bare/full: an entity. */
 export type Addressing = 'host' | 'self' | 'bare' | 'full';
+
+/** 'accounts': users log in here and have rosters; 'service': a server-side service (MUC, upload, a component). */
+export type HostKind = 'accounts' | 'service';
+
+/** What an event tells of a served host (the Host class of hosts.ts, which fires events, implements it). */
+export interface ServedHost {
+  readonly domain: string;
+  readonly kind: HostKind;
+  /** Shown in disco#items of the server's domain. */
+  readonly name?: string;
+}
 
 export interface StanzaEvent {
   stanza: Element;
@@ -17,9 +27,9 @@ export interface StanzaEvent {
   to: Jid;
   addressing: Addressing;
   /** The host `to` is on; null: another server's domain (the `route/remote` event delivers it, or nobody). */
-  host: Host | null;
+  host: ServedHost | null;
   /** The host `from` is on; null: it comes from another server. Outbound (`pre-…`) events fire on it. */
-  senderHost: Host | null;
+  senderHost: ServedHost | null;
   /** The local client session the stanza came from, if any. */
   origin: LocalSession | null;
   /** The payload of an iq get/set (exactly one element, checked on entry); null for anything else. */
