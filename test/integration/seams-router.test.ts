@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MODULES } from '../../server/modules/index.js';
 import { startDomain, link, loginTo, isStanza, type DomainServer } from '../helpers/s2s.js';
-import { assertStanzaError, nextId, type Element, type RawClient } from '../helpers/raw-client.js';
+import { assertStanzaError, nextId, withTimeout, type Element, type RawClient } from '../helpers/raw-client.js';
 import { EchoHostModule, NS_ECHO } from '../modules/echo-host.js';
 import { StanzaObserver, type Seen } from '../modules/stanza-observer.js';
 
@@ -182,4 +182,37 @@ test('a filter on the outbound and inbound events sees each kind of stanza in or
   assertStanzaError(await alice.nextElement(isStanza('message', (e) => e.attrs.id === 'd1'), 'the refusal of d1'), 'service-unavailable', 'cancel', 'd1');
   observer.drop = null;
   observer.recording = false;
+});
+
+test('resource-available and resource-unavailable tell modules when a resource comes and goes (by presence and by losing its connection)', async () => {
+  const events = a.server.context_.router.events;
+  const seen: string[] = [];
+  let secondUnavailable!: () => void;
+  const lost = new Promise<void>((resolve) => (secondUnavailable = resolve));
+  const onAvailable = (s: { jid: { toString(): string } }): void => void seen.push(`available ${s.jid.toString()}`);
+  const onUnavailable = (s: { jid: { toString(): string } }): void => {
+    seen.push(`unavailable ${s.jid.toString()}`);
+    if (seen.filter((x) => x.startsWith('unavailable')).length === 2) secondUnavailable();
+  };
+  events.on('resource-available', onAvailable);
+  events.on('resource-unavailable', onUnavailable);
+  try {
+    const c = await login(a, 'carol', 'life', false);
+    await untilPong(c);
+    assert.deepEqual(seen, [], 'connected and bound is not available yet');
+    c.send('<presence/>');
+    await untilPong(c);
+    c.send('<presence><show>away</show></presence>');   // a change, not a new arrival
+    await untilPong(c);
+    c.send(`<presence type='unavailable'/>`);
+    await untilPong(c);
+    c.send('<presence/>');
+    await untilPong(c);
+    c.destroy();
+    await withTimeout(lost, 5000, 'resource-unavailable for the lost connection');
+    assert.deepEqual(seen, [`available ${c.jid}`, `unavailable ${c.jid}`, `available ${c.jid}`, `unavailable ${c.jid}`]);
+  } finally {
+    events.off('resource-available', onAvailable);
+    events.off('resource-unavailable', onUnavailable);
+  }
 });
