@@ -2,13 +2,14 @@
 // inputs itself (it is reached from a socket too) and refuses with AdminError messages meant for people.
 import { announce } from '../modules/announce.js';
 import { parseJid, makeJid, prepLocalpart, JidError, type Jid } from '../core/jid.js';
-import { saslPrep, SaslPrepError } from '../core/sasl/index.js';
 import type { LocalSession, SessionRegistry } from '../core/session-registry.js';
 import { defaultDomain, readStoredSettings, resolveConfig, ConfigError, type ServerConfig } from '../core/config.js';
 import type { Logger, LogEntry } from '../core/log.js';
 import type { Router } from '../core/router.js';
 import type { AuthLockout } from '../core/limits.js';
-import { AccountExistsError, NoSuchAccountError, type AccountStore } from '../storage/accounts.js';
+import { AccountExistsError, NoSuchAccountError } from '../storage/accounts.js';
+import { InviteRefusedError, type AccountService } from '../accounts/account-service.js';
+import { passwordProblem, weakPasswordReason } from '../accounts/password-policy.js';
 import { inviteState, type InviteDoc, type InviteStore } from '../storage/invites.js';
 import type { CertBundle } from '../certs/index.js';
 import { parseCertificate, sanOf, toLf } from '../certs/describe.js';
@@ -20,7 +21,6 @@ import type {
   SettingKey, SettingsView, SetupChoices, SetupInfo, SetupResult, Traffic, Warning,
 } from './console-api.js';
 import { landingUrl, qrSvg, registerUri } from './invite-links.js';
-import { weakPasswordReason } from './password-policy.js';
 import type { MessageCounter } from './message-counter.js';
 import { checkNetwork, isLoopbackBind, lanAddresses } from './network-check.js';
 import { passwordMatches } from './password-check.js';
@@ -33,7 +33,11 @@ export interface AdminHost {
   /** The served domain, normalised (ServerConfig.domain after validation). */
   readonly domain: string;
   readonly dataDir: string;
-  readonly accounts: AccountStore;
+  /**
+   * The account lifecycle (server/accounts/): creation, re-keying and removal — with its account-removed event and
+   * the disconnection of the account's sessions — go through it on every path (console, IPC, CLI, offline CLI).
+   */
+  readonly accounts: AccountService;
   /** Live sessions; null when no server is running. */
   readonly sessions: SessionRegistry | null;
   /** ms since the epoch; null when no server is running. */
@@ -72,7 +76,6 @@ export interface AdminLogin {
   jid: string;
 }
 
-const MAX_PASSWORD_LENGTH = 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The first administrator's password must be at least this long. */
 export const MIN_ADMIN_PASSWORD_LENGTH = 8;
@@ -150,19 +153,21 @@ export class AdminService implements AdminApi, ConsoleApi {
     return { jid: jid.bareString() };
   }
 
-  /** Remove an account; its live sessions are closed with a not-authorized stream error. */
+  /**
+   * Remove an account through the account lifecycle: its subscriptions are cancelled (contacts told, when a server
+   * runs), every store drops its data (roster, vCard, private XML, offline messages, last activity…), and its live
+   * sessions are closed with a not-authorized stream error.
+   */
   async removeUser(user: string): Promise<UserRemoval> {
     const jid = this.account(user);
     await this.refuseLastAdmin(jid, 'remove');
     try {
-      await this.host.accounts.remove(jid.local);
+      const { closedSessions } = await this.host.accounts.remove(jid.local, { reason: 'This account has been removed.' });
+      return { jid: jid.bareString(), closedSessions };
     } catch (err) {
       if (err instanceof NoSuchAccountError) throw noSuchAccount(jid);
       throw err;
     }
-    const sessions = this.host.sessions?.ofAccount(jid) ?? [];
-    for (const s of sessions) s.closeWithError('not-authorized', 'This account has been removed.');
-    return { jid: jid.bareString(), closedSessions: sessions.length };
   }
 
   async certificate(): Promise<CertificateInfo> {
@@ -468,7 +473,7 @@ export class AdminService implements AdminApi, ConsoleApi {
     }
     const jid = makeJid(local, this.host.domain).bareString();
     const taken = new SignupError('username', `The name ${local} is already taken on ${this.host.domain}. Choose another.`, true);
-    if (await this.host.accounts.exists(local) || await store.reservation(local, token)) throw taken;
+    if (!(await this.host.accounts.nameAvailable(local, token))) throw taken;
     let pw: string;
     try {
       pw = checkPassword(password);
@@ -478,18 +483,14 @@ export class AdminService implements AdminApi, ConsoleApi {
     }
     const weak = weakPasswordReason(pw, local);
     if (weak) throw new SignupError('password', weak);
-    const claim = await store.claim(token);
-    if ('reason' in claim) {
-      throw new SignupError('invite', claim.reason === 'unknown' ? 'This invitation link is not valid.' : INVITE_STATE_TEXT[claim.reason]);
-    }
+    // The one redemption of the account lifecycle (also XEP-0445's in register.ts): name, use, account, note.
     try {
-      await this.host.accounts.create(local, pw);
+      await this.host.accounts.redeemInvite(token, local, pw);
     } catch (err) {
-      await store.release(token);
-      if (err instanceof AccountExistsError) throw taken;
-      throw err;
+      if (!(err instanceof InviteRefusedError)) throw err;
+      if (err.reason === 'taken') throw taken;
+      throw new SignupError('invite', err.reason === 'unknown' ? 'This invitation link is not valid.' : INVITE_STATE_TEXT[err.reason]);
     }
-    await store.noteAccount(token, local);
     this.host.runtime?.log.info('invites', `${jid} signed up on the web with an invitation`);
     return { jid };
   }
@@ -800,23 +801,20 @@ function noSuchAccount(jid: Jid): AdminError {
   return new AdminError(`There is no account ${jid.bareString()}.`);
 }
 
+/** The account lifecycle's one password policy (server/accounts/password-policy.ts), worded for people. */
 function checkPassword(password: unknown): string {
-  if (typeof password !== 'string' || password === '') throw new AdminError('The password is empty; choose one.');
-  if (password.length > MAX_PASSWORD_LENGTH) throw new AdminError(`The password is longer than ${MAX_PASSWORD_LENGTH} characters; choose a shorter one.`);
-  let prepped: string;
-  try {
-    prepped = saslPrep(password);
-  } catch (err) {
-    if (err instanceof SaslPrepError) {
-      const what = err.codePoint === undefined ? '' : ` (U+${err.codePoint.toString(16).toUpperCase().padStart(4, '0')})`;
-      throw new AdminError(err.reason === 'bidi'
-        ? 'The password mixes left-to-right and right-to-left letters in a way XMPP logins do not allow; choose another.'
-        : `The password contains a character${what} that XMPP logins do not allow (a control or unassigned character); choose another.`);
+  const problem = passwordProblem(password);
+  if (problem === null) return password as string;
+  switch (problem.kind) {
+    case 'empty': throw new AdminError('The password is empty; choose one.');
+    case 'too-long': throw new AdminError(`The password is longer than ${problem.max} characters; choose a shorter one.`);
+    case 'bidi': throw new AdminError('The password mixes left-to-right and right-to-left letters in a way XMPP logins do not allow; choose another.');
+    case 'prohibited': {
+      const what = problem.codePoint === undefined ? '' : ` (U+${problem.codePoint.toString(16).toUpperCase().padStart(4, '0')})`;
+      throw new AdminError(`The password contains a character${what} that XMPP logins do not allow (a control or unassigned character); choose another.`);
     }
-    throw err;
+    case 'ignorable': throw new AdminError('The password consists only of characters that XMPP logins ignore; choose another.');
   }
-  if (prepped === '') throw new AdminError('The password consists only of characters that XMPP logins ignore; choose another.');
-  return password;
 }
 
 /** A new account's address at `domain` (which may not be the running server's yet, during setup). */

@@ -25,6 +25,7 @@ import type { StanzaEvent } from '../core/router.js';
 import type { LocalSession } from '../core/session-registry.js';
 import type { ModuleContext, ServerModule } from './module.js';
 import { DELIVERY_PRIORITY, OFFLINE_KEY } from './delivery.js';
+import { offlineStore } from '../storage/offline.js';
 
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_HINTS = 'urn:xmpp:hints';
@@ -96,7 +97,8 @@ export class OfflineService {
     const user = ev.to.local;
     const xml = this.forStorage(ev.stanza);
     return this.serial(user, async () => {
-      const { accounts, offline } = this.ctx.stores;
+      const { accounts } = this.ctx;
+      const offline = this.ctx.storage.get(offlineStore);
       if (!(await accounts.exists(user))) return false;
       const quota = this.ctx.config.offlineQuota;
       if (quota <= 0 || (await offline.count(user)) >= quota) {
@@ -158,7 +160,7 @@ export class OfflineService {
   }
 
   private async deliverQueue(session: LocalSession): Promise<void> {
-    const { offline } = this.ctx.stores;
+    const offline = this.ctx.storage.get(offlineStore);
     const messages = await offline.list(session.jid.local);
     if (messages.length === 0) return;
     const domain = this.ctx.config.domain;
@@ -195,7 +197,9 @@ export function offlineServiceOf(ctx: ModuleContext): OfflineService | undefined
 export const offlineModule: ServerModule = {
   name: 'offline',
   spec: 'XEP-0160: Best Practices for Handling Offline Messages (XEP-0203 delay, XEP-0334 hints)',
-  load(ctx) {
+  stores: [offlineStore],
+  async load(ctx) {
+    await ctx.storage.open(offlineStore);
     const svc = new OfflineService(ctx);
     services.set(ctx, svc);
     ctx.disco.addFeature('host', 'msgoffline');

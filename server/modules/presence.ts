@@ -14,6 +14,7 @@ import { StanzaError } from '../core/errors.js';
 import type { StanzaEvent } from '../core/router.js';
 import type { LocalSession } from '../core/session-registry.js';
 import type { ModuleContext, ServerModule } from './module.js';
+import { rosterStore } from '../storage/roster.js';
 import { contactSeesUser, userSeesContact, type SubType } from './subscription-states.js';
 import { processInbound, processOutbound, pendingRequests, SUB_TYPE_SET } from './subscription.js';
 import {
@@ -112,7 +113,7 @@ async function broadcast(ctx: ModuleContext, s: LocalSession, stanza: Element, a
     s.presence = null;
     s.priority = 0;
   }
-  const roster = await ctx.stores.roster.all(user.local);
+  const roster = await ctx.storage.get(rosterStore).all(user.local);
   // 1. Contacts that may see the user (From/Both). Going unavailable without having been available tells them
   //    nothing new, so they are skipped then.
   const told = new Set<string>();
@@ -164,7 +165,7 @@ async function broadcast(ctx: ModuleContext, s: LocalSession, stanza: Element, a
 async function answerProbe(ctx: ModuleContext, target: Jid, prober: Jid, replyTo: Jid): Promise<void> {
   const own = prober.equals(target.bare);
   if (!own) {
-    const item = await ctx.stores.roster.get(target.local, prober.toString());
+    const item = await ctx.storage.get(rosterStore).get(target.local, prober.toString());
     if (!item || !contactSeesUser(item.subscription)) return;
   }
   let sessions = availableSessions(ctx, target.bare);
@@ -222,7 +223,9 @@ function inbound(ctx: ModuleContext, ev: StanzaEvent): boolean | Promise<boolean
 export const presenceModule: ServerModule = {
   name: 'presence',
   spec: 'RFC 6121 §3, §4: presence subscriptions (incl. pre-approval) and presence',
-  load(ctx) {
+  stores: [rosterStore],
+  async load(ctx) {
+    await ctx.storage.open(rosterStore);
     for (const a of ['self', 'bare', 'full', 'host'] as const) {
       ctx.router.hook(`presence/${a}`, preflight, 100);
       ctx.router.hook(`presence/${a}`, (ev) => (ev.origin ? outbound(ctx, ev) : inbound(ctx, ev)));

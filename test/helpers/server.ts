@@ -45,7 +45,7 @@ export async function startServer(settings: StoredSettings = {}, opts: { dataDir
     tlsPort: server.ports.tls,
     caPem: server.certificate!.caCertPem,
     stop: () => server.stop(),
-    addUser: (name, password) => server.stores!.accounts.create(name, password),
+    addUser: (name, password) => server.accounts!.create(name, password),
   };
 }
 
