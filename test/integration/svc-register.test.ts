@@ -8,6 +8,8 @@ import { stanzaLogin, stanzaLoginFailure, nextEvent } from '../helpers/clients.j
 import { emptyItem, rosterStore } from '../../server/storage/roster.js';
 import { vcardStore } from '../../server/storage/vcard.js';
 import { privateStore } from '../../server/storage/private.js';
+import { offlineStore } from '../../server/storage/offline.js';
+import { seedAlice, expectContactTold, expectFreshAlice } from '../helpers/account-removal.js';
 import { assertStanza, discoInfo, features, stanzaRegisterAndLogin, DOMAIN, xlogin } from './svc-util.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // @xmpp/client has no CA option; StanzaJS and raw clients verify
@@ -350,6 +352,41 @@ test('SVC-15: a stanza from another server naming the same localpart cannot remo
     assert.equal(await t.server.accounts!.exists('bob'), true, 'the local account is still there');
     const c = await login(t.c2sPort, t.caPem, 'bob', 'bob-password');
     await c.close();
+  } finally {
+    await t.stop();
+  }
+});
+
+// The account lifecycle's removal, by the XEP-0077 path (seams issue part 5; SVC-15, XEP-0077 §3.2, RFC 6121 §3.2–3.3):
+// one scenario for every removal path (console-api, cli: server running and not), test/helpers/account-removal.ts.
+test('SVC-15: <remove/> cancels the subscriptions (bob told, his roster at none) and drops everything; alice registered again starts empty', async () => {
+  const t = await startServer({ registration: 'open', limits: { registrationsPerIpPerHour: 100 } });
+  const register = async (user: string, password: string): Promise<void> => {
+    const { c } = await preAuth(t);
+    try {
+      assert.equal((await c.iq(registerSet('reg', user, password), 'reg')).attrs.type, 'result');
+    } finally {
+      c.destroy();
+    }
+  };
+  try {
+    await register('alice', 'alice-first');
+    await register('bob', 'bob-pw');
+    const { alice, bob } = await seedAlice(t, 'alice-first', 'bob-pw');
+    try {
+      assert.equal(await t.server.storage!.get(offlineStore).count('alice'), 1, 'a message is queued for alice');
+      alice.send(`<iq type='set' id='rm'><query xmlns='jabber:iq:register'><remove/></query></iq>`);
+      assert.equal((await alice.nextElement((e) => e.name === 'iq' && e.attrs.id === 'rm', 'the result of <remove/>')).attrs.type, 'result');
+      // Then her streams close with not-authorized (after bob's unavailable presence, as her unsubscribe ended it).
+      const streamError = await alice.nextElement((e) => e.name === 'stream:error', 'the stream error');
+      assert.ok(streamError.getChild('not-authorized', 'urn:ietf:params:xml:ns:xmpp-streams'), streamError.toString());
+      await expectContactTold(bob);
+      await register('alice', 'alice-second');
+      await expectFreshAlice(t, 'alice-second');
+    } finally {
+      alice.destroy();
+      bob.destroy();
+    }
   } finally {
     await t.stop();
   }
