@@ -146,11 +146,19 @@ export class AccountService {
     } catch (err) {
       if (!(err instanceof NoSuchAccountError) || !opts.evenIfMissing) throw err;
     }
-    await this.events.fireRemoved(username);
-    this.o.log?.info('accounts', `removed ${this.jid(username)} and its data`);
-    opts.beforeDisconnect?.();
+    let failure: unknown = null;
+    try {
+      await this.events.fireRemoved(username);
+      this.o.log?.info('accounts', `removed ${this.jid(username)} and its data`);
+      opts.beforeDisconnect?.();
+    } catch (err) {
+      // The account is gone whatever a store could not drop: its sessions are closed all the same.
+      failure = err;
+      this.o.log?.error('accounts', `removed ${this.jid(username)}, but not all of its data: ${err instanceof Error ? err.message : String(err)}`);
+    }
     const sessions = this.o.sessions?.ofAccount(makeJid(username, this.o.domain)) ?? [];
     for (const s of sessions) s.closeWithError('not-authorized', opts.reason ?? 'This account has been removed.');
+    if (failure !== null) throw failure;
     return { closedSessions: sessions.length };
   }
 

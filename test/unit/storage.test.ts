@@ -187,3 +187,18 @@ test('a data dir written before the stores moved behind the interface reads the 
   await offline.add('bob', '<message id="3"/>', 0);
   assert.deepEqual((await offline.list('bob')).map((m) => m.xml), ['<message id="1"/>', '<message id="2"/>', '<message id="3"/>']);
 });
+
+test('account-removed: a module registers its own handler; when one fails the account is still gone, the other stores still emptied, and the failure reported', async () => {
+  const events = new AccountEvents();
+  const storage = new Storage(new MemoryBackend(), { domain: DOMAIN, scramIterations: 4096 }, events);
+  const accounts = await AccountService.open(storage, events, { domain: DOMAIN, sessions: null, log: null });
+  const vcard = await storage.open(vcardStore);
+  const seen: string[] = [];
+  accounts.onAccountRemoved('future-module', async (user) => { seen.push(user); throw new Error('archive locked'); }, 50);
+  await accounts.create('zed', 'zed-pw');
+  await vcard.set('zed', '<vCard xmlns="vcard-temp"/>');
+  await assert.rejects(accounts.remove('zed'), /"future-module" failed for zed: archive locked/);
+  assert.deepEqual(seen, ['zed']);
+  assert.equal(await accounts.exists('zed'), false);
+  assert.equal(await vcard.get('zed'), null);
+});
