@@ -202,3 +202,19 @@ test('account-removed: a module registers its own handler; when one fails the ac
   assert.equal(await accounts.exists('zed'), false);
   assert.equal(await vcard.get('zed'), null);
 });
+
+test('the seam holds: NeDB (its package and its query operators) is used only under server/storage/nedb/', async () => {
+  const root = new URL('../../../server/', import.meta.url);
+  const offenders: string[] = [];
+  const walk = async (dir: URL, rel: string): Promise<void> => {
+    for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(new URL(`${e.name}/`, dir), `${rel}${e.name}/`);
+      else if (e.name.endsWith('.ts') && !`${rel}${e.name}`.startsWith('storage/nedb/')) {
+        const text = await fs.readFile(new URL(e.name, dir), 'utf8');
+        if (/from 'nedb-promises'|['"{,]\s*\$(?:ne|in|nin|gt|gte|lt|lte|set|unset|inc|push|pull|addToSet|exists|regex|or|and|not|where)\b/.test(text)) offenders.push(`${rel}${e.name}`);
+      }
+    }
+  };
+  await walk(root, '');
+  assert.deepEqual(offenders, []);
+});
