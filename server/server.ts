@@ -8,7 +8,7 @@ import { Router } from './core/router.js';
 import { SessionRegistry } from './core/session-registry.js';
 import { AuthLockout } from './core/limits.js';
 import type { StreamElementHandler, StreamFeatureProvider } from './core/context.js';
-import type { Storage } from './storage/storage.js';
+import type { BackendFactory, Storage } from './storage/storage.js';
 import { openAccounts } from './accounts/open-accounts.js';
 import type { AccountService } from './accounts/account-service.js';
 import { ensureCertificates, type CertBundle } from './certs/index.js';
@@ -32,6 +32,8 @@ export interface ServerOptions {
   adminEndpoint?: boolean;
   /** Serve the headless admin console under /admin on the HTTP port (default true; the desktop app uses IPC). */
   httpConsole?: boolean;
+  /** The storage backend (default NeDB); any implementation of server/storage/backend.ts. */
+  storage?: BackendFactory;
 }
 
 export class ParleyServer {
@@ -106,7 +108,7 @@ export class ParleyServer {
   private async startServing(): Promise<void> {
     const { config, log } = this;
     const sessions = new SessionRegistry();
-    const { storage, accounts } = await openAccounts(config.dataDir, { domain: config.domain, scramIterations: config.scramIterations, sessions, log });
+    const { storage, accounts } = await openAccounts(config.dataDir, { domain: config.domain, scramIterations: config.scramIterations, sessions, log, backend: this.options.storage });
     this.storage = storage;
     this.accounts = accounts;
     this.certs = await ensureCertificates(path.join(config.dataDir, 'certs'), config.domain, {

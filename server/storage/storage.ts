@@ -75,8 +75,13 @@ export class Storage {
   }
 }
 
+/** Makes the backend of a data dir (`null`: nothing on disk). NeDB unless the server is given another. */
+export type BackendFactory = (dataDir: string | null) => StorageBackend;
+
+export const nedbBackend: BackendFactory = (dataDir) => new NedbBackend(dataDir);
+
 /** The storage of a data dir, after the schema check; `null` keeps everything in memory (tests of single modules). */
-export async function openStorage(dataDir: string | null, env: StoreEnv, removal: AccountRemovedEvent): Promise<Storage> {
+export async function openStorage(dataDir: string | null, env: StoreEnv, removal: AccountRemovedEvent, backend: BackendFactory = nedbBackend): Promise<Storage> {
   if (dataDir) await prepareDataDir(dataDir);
-  return new Storage(new NedbBackend(dataDir), env, removal);
+  return new Storage(backend(dataDir), env, removal);
 }
