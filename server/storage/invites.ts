@@ -106,13 +106,15 @@ export class InviteStore {
 
   /** Give back a use taken by claim() whose account was not created. */
   async release(token: string): Promise<void> {
-    await this.serial(token, async () => {
+    // Compare-and-set, as claim() does: a claim in between makes this read again.
+    for (let attempt = 0; attempt < 10; attempt++) {
       const doc = await this.col.get(token);
-      if (doc && doc.uses > 0) await this.col.patch(token, { uses: doc.uses - 1 });
-    });
+      if (!doc || doc.uses <= 0) return;
+      if (await this.col.patch(token, { uses: doc.uses - 1 }, { uses: doc.uses })) return;
+    }
   }
 
-  /** Remember which account a claimed use created. */
+  /** Remember which account a claimed use created (one note of a token at a time: `accounts` is read, then written). */
   async noteAccount(token: string, username: string): Promise<void> {
     await this.serial(token, async () => {
       const doc = await this.col.get(token);
