@@ -8,7 +8,9 @@ import { Router } from './core/router.js';
 import { SessionRegistry } from './core/session-registry.js';
 import { AuthLockout } from './core/limits.js';
 import type { StreamElementHandler, StreamFeatureProvider } from './core/context.js';
-import { openStores, type Stores } from './storage/stores.js';
+import type { BackendFactory, Storage } from './storage/storage.js';
+import { openAccounts } from './accounts/open-accounts.js';
+import type { AccountService } from './accounts/account-service.js';
 import { ensureCertificates, type CertBundle } from './certs/index.js';
 import { startC2sListeners, type C2sListeners } from './core/listeners.js';
 import { DiscoRegistry } from './modules/disco-registry.js';
@@ -30,6 +32,8 @@ export interface ServerOptions {
   adminEndpoint?: boolean;
   /** Serve the headless admin console under /admin on the HTTP port (default true; the desktop app uses IPC). */
   httpConsole?: boolean;
+  /** The storage backend (default NeDB); any implementation of server/storage/backend.ts. */
+  storage?: BackendFactory;
 }
 
 export class ParleyServer {
@@ -38,7 +42,10 @@ export class ParleyServer {
   private listeners: C2sListeners | null = null;
   private certs: CertBundle | null = null;
   private context: tls.SecureContext | null = null;
-  stores: Stores | null = null;
+  /** The data dir's stores (open one with storage.open(def)); null until started. */
+  storage: Storage | null = null;
+  /** The account lifecycle; null until started. */
+  accounts: AccountService | null = null;
   /** The admin operations of this server (for Electron IPC and the HTTP API); null until started. */
   admin: AdminService | null = null;
   private lock: DataDirLock | null = null;
@@ -100,12 +107,14 @@ export class ParleyServer {
 
   private async startServing(): Promise<void> {
     const { config, log } = this;
-    this.stores = await openStores(config.dataDir, { scramIterations: config.scramIterations });
+    const sessions = new SessionRegistry();
+    const { storage, accounts } = await openAccounts(config.dataDir, { domain: config.domain, scramIterations: config.scramIterations, sessions, log, backend: this.options.storage });
+    this.storage = storage;
+    this.accounts = accounts;
     this.certs = await ensureCertificates(path.join(config.dataDir, 'certs'), config.domain, {
       onProgress: (step) => log.info('certs', step),
     });
     this.context = this.makeSecureContext(this.certs);
-    const sessions = new SessionRegistry();
     const router = new Router(config.domain, sessions, log);
     const streamElements = new Map<string, StreamElementHandler>();
     const featureProviders: StreamFeatureProvider[] = [];
@@ -114,7 +123,8 @@ export class ParleyServer {
       log,
       router,
       sessions,
-      stores: this.stores,
+      storage,
+      accounts,
       lockout: new AuthLockout(config.limits.authFailuresBeforeLockout, config.limits.lockoutBaseSeconds, config.limits.lockoutMaxSeconds),
       secureContext: () => this.context,
       streamElements,
@@ -135,7 +145,7 @@ export class ParleyServer {
     this.discovery = new Discovery({ domain: config.domain, version: PARLEY_VERSION, fingerprintSha256: this.certs.fingerprintSha256, ports: this.ports, interfaces: config.discoveryInterfaces, bind: config.bind, logger: log });
     if (config.discovery) await this.discovery.start();
     this.admin = new AdminService({
-      domain: config.domain, dataDir: config.dataDir, accounts: this.stores.accounts, invites: this.stores.invites, sessions, startedAt: this.startedAt,
+      domain: config.domain, dataDir: config.dataDir, accounts, invites: accounts.invites, sessions, startedAt: this.startedAt,
       ports: () => this.ports, certificate: async () => this.certs,
       runtime: {
         config, log, router, stats: ctx.stats, messages: countMessages(router), lockout: ctx.lockout,

@@ -4,7 +4,7 @@ import type { ServerConfig } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Router } from '../core/router.js';
 import type { AuthLockout } from '../core/limits.js';
-import type { AccountStore } from '../storage/accounts.js';
+import type { AccountService } from '../accounts/account-service.js';
 import type { InviteStore } from '../storage/invites.js';
 import type { CertBundle } from '../certs/index.js';
 import type { MessageCounter } from './message-counter.js';
@@ -14,7 +14,11 @@ export interface AdminHost {
   /** The served domain, normalised (ServerConfig.domain after validation). */
   readonly domain: string;
   readonly dataDir: string;
-  readonly accounts: AccountStore;
+  /**
+   * The account lifecycle (server/accounts/): creation, re-keying and removal — with its account-removed event and
+   * the disconnection of the account's sessions — go through it on every path (console, IPC, CLI, offline CLI).
+   */
+  readonly accounts: AccountService;
   /** Live sessions; null when no server is running. */
   readonly sessions: SessionRegistry | null;
   /** ms since the epoch; null when no server is running. */

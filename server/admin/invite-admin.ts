@@ -2,14 +2,14 @@
 // and the sign-up that uses one).
 import { makeJid, prepLocalpart, JidError, type Jid } from '../core/jid.js';
 import type { ServerConfig } from '../core/config.js';
-import { AccountExistsError } from '../storage/accounts.js';
 import { inviteState, type InviteDoc, type InviteStore } from '../storage/invites.js';
 import { AdminError, type UserChange } from './admin-api.js';
 import type { InviteInfo, InviteState, NewInvite } from './console-api.js';
 import type { AdminHost } from './admin-host.js';
 import { checkPassword } from './account-password.js';
 import { landingUrl, qrSvg, registerUri } from './invite-links.js';
-import { weakPasswordReason } from './password-policy.js';
+import { weakPasswordReason } from '../accounts/password-policy.js';
+import { InviteRefusedError } from '../accounts/account-service.js';
 import { savedConfig } from './settings.js';
 
 /** What the landing page of an invitation needs (server/http/invite-pages.ts). */
@@ -132,7 +132,7 @@ export class InviteAdmin {
     }
     const jid = makeJid(local, this.host.domain).bareString();
     const taken = new SignupError('username', `The name ${local} is already taken on ${this.host.domain}. Choose another.`, true);
-    if (await this.host.accounts.exists(local) || await store.reservation(local, token)) throw taken;
+    if (!(await this.host.accounts.nameAvailable(local, token))) throw taken;
     let pw: string;
     try {
       pw = checkPassword(password);
@@ -142,18 +142,14 @@ export class InviteAdmin {
     }
     const weak = weakPasswordReason(pw, local);
     if (weak) throw new SignupError('password', weak);
-    const claim = await store.claim(token);
-    if ('reason' in claim) {
-      throw new SignupError('invite', claim.reason === 'unknown' ? 'This invitation link is not valid.' : INVITE_STATE_TEXT[claim.reason]);
-    }
+    // The one redemption of the account lifecycle (also XEP-0445's in register.ts): name, use, account, note.
     try {
-      await this.host.accounts.create(local, pw);
+      await this.host.accounts.redeemInvite(token, local, pw);
     } catch (err) {
-      await store.release(token);
-      if (err instanceof AccountExistsError) throw taken;
-      throw err;
+      if (!(err instanceof InviteRefusedError)) throw err;
+      if (err.reason === 'taken') throw taken;
+      throw new SignupError('invite', err.reason === 'unknown' ? 'This invitation link is not valid.' : INVITE_STATE_TEXT[err.reason]);
     }
-    await store.noteAccount(token, local);
     this.host.runtime?.log.info('invites', `${jid} signed up on the web with an invitation`);
     return { jid };
   }

@@ -1,9 +1,10 @@
 // The AdminApi for a data folder, as the CLI needs it: the running server's, through its admin socket, or, when
-// no server runs there, an AdminService on the stores themselves, under the data folder's lock.
+// no server runs there, an AdminService on the stores themselves (through the account lifecycle), under the data
+// folder's lock.
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { readStoredSettings, resolveConfig } from '../core/config.js';
-import { openStores } from '../storage/stores.js';
+import { openOfflineAccounts } from '../accounts/open-offline.js';
 import { loadCertificates } from '../certs/index.js';
 import { AdminError, type AdminApi } from './admin-api.js';
 import { AdminService } from './admin-service.js';
@@ -36,11 +37,12 @@ async function openOffline(dataDir: string, opts: OpenAdminOptions): Promise<Adm
   const lock = await acquireLock(dataDir, 'cli');
   try {
     const config = resolveConfig(dataDir, await readStoredSettings(dataDir), opts.domain !== undefined ? { domain: opts.domain } : {});
-    const stores = await openStores(dataDir, { scramIterations: config.scramIterations });
+    // Every module's stores are opened, so that removing an account clears them all (server/accounts/open-offline.ts).
+    const { accounts } = await openOfflineAccounts(dataDir, { domain: config.domain, scramIterations: config.scramIterations });
     const api = new AdminService({
       domain: config.domain,
       dataDir,
-      accounts: stores.accounts,
+      accounts,
       sessions: null,
       startedAt: null,
       ports: () => ({}),

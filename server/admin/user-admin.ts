@@ -52,15 +52,15 @@ export class UserAdmin {
   async removeUser(user: string): Promise<UserRemoval> {
     const jid = this.account(user);
     await this.refuseLastAdmin(jid, 'remove');
+    // Through the account lifecycle: subscriptions cancelled (contacts told, when a server runs), every store's data
+    // dropped (roster, vCard, private XML, offline messages, last activity…), live sessions closed (not-authorized).
     try {
-      await this.host.accounts.remove(jid.local);
+      const { closedSessions } = await this.host.accounts.remove(jid.local, { reason: 'This account has been removed.' });
+      return { jid: jid.bareString(), closedSessions };
     } catch (err) {
       if (err instanceof NoSuchAccountError) throw noSuchAccount(jid);
       throw err;
     }
-    const sessions = this.host.sessions?.ofAccount(jid) ?? [];
-    for (const s of sessions) s.closeWithError('not-authorized', 'This account has been removed.');
-    return { jid: jid.bareString(), closedSessions: sessions.length };
   }
 
   async setAdmin(user: string, admin: boolean): Promise<UserChange> {

@@ -5,7 +5,8 @@ import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { Router } from './router.js';
 import type { SessionRegistry } from './session-registry.js';
-import type { Stores } from '../storage/stores.js';
+import type { Storage } from '../storage/storage.js';
+import type { AccountService } from '../accounts/account-service.js';
 import type { AuthLockout } from './limits.js';
 import type { Element } from './xml.js';
 import type { Jid } from './jid.js';
@@ -47,7 +48,10 @@ export interface ServerContext {
   readonly log: Logger;
   readonly router: Router;
   readonly sessions: SessionRegistry;
-  readonly stores: Stores;
+  /** Open stores: `await ctx.storage.open(def)` (one shared instance per definition), e.g. in a module's load(). */
+  readonly storage: Storage;
+  /** The account lifecycle: logins read credentials here; creation, re-keying, removal and its event. */
+  readonly accounts: AccountService;
   readonly lockout: AuthLockout;
   /** TLS context for STARTTLS and direct TLS; null only in tests that run without certificates. */
   secureContext(): tls.SecureContext | null;

@@ -168,7 +168,7 @@ export class SaslNegotiation {
           this.lockedSeconds = locked;
           return null;
         }
-        return s.ctx.stores.accounts.credentials(user);
+        return s.ctx.accounts.credentials(user);
       },
     };
   }

@@ -30,6 +30,7 @@ import type { Router, StanzaEvent } from '../core/router.js';
 import type { LocalSession } from '../core/session-registry.js';
 import type { ServerModule, ModuleContext } from './module.js';
 import { peekResourceState } from './resource-state.js';
+import { rosterStore } from '../storage/roster.js';
 
 /** The priority the delivery handlers hook with: everything that must see or stop a message goes above it. */
 export const DELIVERY_PRIORITY = -1;
@@ -184,7 +185,7 @@ class Delivery {
     if (from.local === '' && this.ctx.isLocalDomain(from.domain)) return true;
     const d = peekResourceState(target)?.directed;
     if (d && (d.has(from.toString()) || d.has(from.bareString()))) return true;
-    return this.ctx.stores.roster.get(to.local, from.bareString())
+    return this.ctx.storage.get(rosterStore).get(to.local, from.bareString())
       .then((item) => item !== null && (item.subscription === 'from' || item.subscription === 'both'));
   }
 }
@@ -192,7 +193,9 @@ class Delivery {
 export const deliveryModule: ServerModule = {
   name: 'delivery',
   spec: 'RFC 6121 §8.5: delivery of stanzas to local users by type and address (RFC 6120 §10.5 for the server)',
-  load(ctx) {
+  stores: [rosterStore],
+  async load(ctx) {
+    await ctx.storage.open(rosterStore);
     const d = new Delivery(ctx);
     const { router } = ctx;
     router.hook('message/bare', (ev) => d.bare(ev), DELIVERY_PRIORITY);

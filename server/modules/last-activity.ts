@@ -6,6 +6,8 @@ import type { StanzaEvent } from '../core/router.js';
 import type { ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
 import { isOwnAccount } from './own-account.js';
+import { lastActivityStore } from '../storage/last-activity.js';
+import { rosterStore } from '../storage/roster.js';
 
 export const NS_LAST = 'jabber:iq:last';
 
@@ -14,10 +16,12 @@ const seconds = (ms: number): number => Math.max(0, Math.floor(ms / 1000));
 export const lastActivityModule: ServerModule = {
   name: 'last-activity',
   spec: 'XEP-0012: Last Activity',
-  load(ctx) {
+  stores: [lastActivityStore, rosterStore],
+  async load(ctx) {
     const startedAt = Date.now();
     ctx.disco.addFeature('host', NS_LAST);
-    const store = ctx.stores.lastActivity;
+    const store = await ctx.storage.open(lastActivityStore);
+    const roster = await ctx.storage.open(rosterStore);
     /** Status text of each session's latest unavailable presence, by session id, until that session ends. */
     const leaving = new Map<string, string>();
 
@@ -40,7 +44,7 @@ export const lastActivityModule: ServerModule = {
       const at = Date.now();
       void (async () => {
         // A removed account's streams end after its data is gone: don't write a record for it again.
-        if (!(await ctx.stores.accounts.exists(user))) return;
+        if (!(await ctx.accounts.exists(user))) return;
         await store.set(user, { at, status });
       })().catch((err: unknown) => ctx.log.error('last-activity', `cannot store the last activity of ${user}: ${(err as Error).message}`));
     });
@@ -57,14 +61,14 @@ export const lastActivityModule: ServerModule = {
       if (ev.to.domain !== ctx.config.domain) return false;
       const user = ev.to.local;
       if (!isOwnAccount(ev)) {
-        const item = await ctx.stores.roster.get(user, ev.from.bare.toString());
+        const item = await roster.get(user, ev.from.bare.toString());
         if (!item || (item.subscription !== 'from' && item.subscription !== 'both')) {
           throw new StanzaError('forbidden', { text: 'only contacts who see this user\'s presence may ask' });
         }
       }
       // Online (at least one session): 0 seconds and no text (§2).
       if (ctx.sessions.countOf(ev.to.bare) > 0) return replyResult(ev, el('query', { xmlns: NS_LAST, seconds: 0 }));
-      const last = await ctx.stores.lastActivity.get(user);
+      const last = await store.get(user);
       // Never logged out since the record began: nothing to tell.
       if (!last) throw new StanzaError('service-unavailable');
       return replyResult(ev, el('query', { xmlns: NS_LAST, seconds: seconds(Date.now() - last.at) }, last.status || null));

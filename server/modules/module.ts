@@ -2,6 +2,7 @@
 // module can be removed without editing the core (DESIGN.md).
 import type { ServerContext } from '../core/context.js';
 import type { DiscoRegistry } from './disco-registry.js';
+import type { StoreDef } from '../storage/storage.js';
 
 export interface ModuleContext extends ServerContext {
   readonly disco: DiscoRegistry;
@@ -12,4 +13,9 @@ export interface ServerModule {
   /** One line: the spec it implements, e.g. "XEP-0199: XMPP Ping". */
   readonly spec: string;
   load(ctx: ModuleContext): void | Promise<void>;
+  /**
+   * The stores the module opens (with ctx.storage.open in load). Listed so that the account lifecycle can remove an
+   * account's data from them with no server running (the CLI opens these without loading the module).
+   */
+  readonly stores?: readonly StoreDef<unknown>[];
 }

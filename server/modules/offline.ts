@@ -27,6 +27,7 @@ import type { ModuleContext, ServerModule } from './module.js';
 import { DELIVERY_PRIORITY, OFFLINE_KEY } from './delivery.js';
 import { peekResourceState } from './resource-state.js';
 import { priorityOf } from '../core/presence-parse.js';
+import { offlineStore } from '../storage/offline.js';
 
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_HINTS = 'urn:xmpp:hints';
@@ -94,7 +95,8 @@ export class OfflineService {
     const user = ev.to.local;
     const xml = this.forStorage(ev.stanza);
     return this.serial(user, async () => {
-      const { accounts, offline } = this.ctx.stores;
+      const { accounts } = this.ctx;
+      const offline = this.ctx.storage.get(offlineStore);
       if (!(await accounts.exists(user))) return false;
       const quota = this.ctx.config.offlineQuota;
       if (quota <= 0 || (await offline.count(user)) >= quota) {
@@ -156,7 +158,7 @@ export class OfflineService {
   }
 
   private async deliverQueue(session: LocalSession): Promise<void> {
-    const { offline } = this.ctx.stores;
+    const offline = this.ctx.storage.get(offlineStore);
     const messages = await offline.list(session.jid.local);
     if (messages.length === 0) return;
     const domain = this.ctx.config.domain;
@@ -193,7 +195,9 @@ export function offlineServiceOf(ctx: ModuleContext): OfflineService | undefined
 export const offlineModule: ServerModule = {
   name: 'offline',
   spec: 'XEP-0160: Best Practices for Handling Offline Messages (XEP-0203 delay, XEP-0334 hints)',
-  load(ctx) {
+  stores: [offlineStore],
+  async load(ctx) {
+    await ctx.storage.open(offlineStore);
     const svc = new OfflineService(ctx);
     services.set(ctx, svc);
     ctx.disco.addFeature('host', 'msgoffline');

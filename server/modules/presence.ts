@@ -19,6 +19,7 @@ import { peekResourceState, resourceState } from './resource-state.js';
 import type { StanzaEvent } from '../core/router.js';
 import type { LocalSession } from '../core/session-registry.js';
 import type { ModuleContext, ServerModule } from './module.js';
+import { rosterStore } from '../storage/roster.js';
 import { contactSeesUser, userSeesContact, type SubType } from './subscription-states.js';
 import { processInbound, processOutbound, pendingRequests, SUB_TYPE_SET } from './subscription.js';
 import {
@@ -77,7 +78,7 @@ async function broadcast(ctx: ModuleContext, s: LocalSession, stanza: Element, a
   }
   if (initial) ctx.router.events.emit('resource-available', s);
   else if (!available && wasAvailable) ctx.router.events.emit('resource-unavailable', s);
-  const roster = await ctx.stores.roster.all(user.local);
+  const roster = await ctx.storage.get(rosterStore).all(user.local);
   // 1. Contacts that may see the user (From/Both). Going unavailable without having been available tells them
   //    nothing new, so they are skipped then.
   const told = new Set<string>();
@@ -130,7 +131,7 @@ async function broadcast(ctx: ModuleContext, s: LocalSession, stanza: Element, a
 async function answerProbe(ctx: ModuleContext, target: Jid, prober: Jid, replyTo: Jid): Promise<void> {
   const own = prober.equals(target.bare);
   if (!own) {
-    const item = await ctx.stores.roster.get(target.local, prober.toString());
+    const item = await ctx.storage.get(rosterStore).get(target.local, prober.toString());
     if (!item || !contactSeesUser(item.subscription)) return;
   }
   let sessions = availableSessions(ctx, target.bare);
@@ -193,7 +194,9 @@ function inbound(ctx: ModuleContext, ev: StanzaEvent): boolean | Promise<boolean
 export const presenceModule: ServerModule = {
   name: 'presence',
   spec: 'RFC 6121 §3, §4: presence subscriptions (incl. pre-approval) and presence',
-  load(ctx) {
+  stores: [rosterStore],
+  async load(ctx) {
+    await ctx.storage.open(rosterStore);
     for (const a of ['self', 'bare', 'full', 'host'] as const) {
       ctx.router.hook(`pre-presence/${a}`, preflight, 100);
       ctx.router.hook(`pre-presence/${a}`, (ev) => outbound(ctx, ev));

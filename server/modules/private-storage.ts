@@ -8,7 +8,7 @@ import type { ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
 import { isOwnAccount } from './own-account.js';
 import { serializeFragment, parseFragment, byteLength } from './stored-xml.js';
-import type { PrivateKey } from '../storage/private.js';
+import { privateStore, type PrivateKey } from '../storage/private.js';
 
 export const NS_PRIVATE = 'jabber:iq:private';
 
@@ -35,9 +35,10 @@ function isEmpty(e: Element): boolean {
 export const privateStorageModule: ServerModule = {
   name: 'private-storage',
   spec: 'XEP-0049: Private XML Storage',
-  load(ctx) {
+  stores: [privateStore],
+  async load(ctx) {
     ctx.disco.addFeature('host', NS_PRIVATE);
-    const store = ctx.stores.private;
+    const store = await ctx.storage.open(privateStore);
     const check = (ev: StanzaEvent): Element[] | false => {
       if (ev.to.domain !== ctx.config.domain) return false;
       // Only the account itself may read or write its private data (§2.3, §4); same answer for any other account.

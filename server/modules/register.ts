@@ -4,13 +4,14 @@
 import { el, childElements, firstChildElement, type Element } from '../core/xml.js';
 import { NS } from '../core/namespaces.js';
 import { StanzaError, stanzaErrorReply, type StanzaErrorCondition, type StanzaErrorOptions } from '../core/errors.js';
-import { prepLocalpart, tryParseJid, makeJid } from '../core/jid.js';
+import { tryParseJid } from '../core/jid.js';
 import type { PreAuthStream } from '../core/context.js';
 import type { StanzaEvent } from '../core/router.js';
-import { AccountExistsError } from '../storage/accounts.js';
-import { inviteState } from '../storage/invites.js';
-import type { ServerModule, ModuleContext } from './module.js';
-import { processOutbound } from './subscription.js';
+import { inviteState, inviteStore } from '../storage/invites.js';
+import type { ServerModule } from './module.js';
+import { AccountExistsError, InviteRefusedError } from '../accounts/account-service.js';
+import { parseUsername, UsernameError } from '../accounts/username.js';
+import { passwordProblem, PasswordRejectedError, type PasswordProblem } from '../accounts/password-policy.js';
 import { replyResult } from './iq-reply.js';
 
 export const NS_REGISTER = 'jabber:iq:register';
@@ -22,8 +23,6 @@ export const NS_IBR_TOKEN = 'urn:xmpp:ibr-token:0';
 /** The feature's name before XEP-0445 (XEP-0401 v0.3), still looked for by Conversations and sent by Prosody. */
 export const NS_INVITE_LEGACY = 'urn:xmpp:invite';
 
-/** Passwords longer than this are refused (they would only serve to make key derivation expensive). */
-const MAX_PASSWORD_LENGTH = 1024;
 const HOUR = 3600 * 1000;
 const INSTRUCTIONS = 'Choose a username and password for use with this server.';
 
@@ -50,54 +49,44 @@ function registrationForm(username?: string): Element {
     el('field', { type: 'text-private', var: 'password', label: 'Password' }, el('required')));
 }
 
+/** The account lifecycle's password policy, worded for XEP-0077 (not-acceptable). */
+function passwordError(problem: PasswordProblem): StanzaError {
+  // An empty password never replaces one (§3.3) nor creates an account (§3.1). The password itself is never echoed
+  // in errors (SVC-14).
+  switch (problem.kind) {
+    case 'empty': return new StanzaError('not-acceptable', { text: 'a password is required' });
+    case 'too-long': return new StanzaError('not-acceptable', { text: `passwords are limited to ${problem.max} characters` });
+    default: return new StanzaError('not-acceptable', { text: 'the password contains characters that cannot be used to log in' });
+  }
+}
+
 function checkPassword(password: string | null): string {
-  // An empty password never replaces one (§3.3) nor creates an account (§3.1): not-acceptable. The password
-  // itself is never echoed in errors (SVC-14).
-  if (password === null || password === '') throw new StanzaError('not-acceptable', { text: 'a password is required' });
-  if (password.length > MAX_PASSWORD_LENGTH) throw new StanzaError('not-acceptable', { text: `passwords are limited to ${MAX_PASSWORD_LENGTH} characters` });
-  return password;
+  const problem = passwordProblem(password);
+  if (problem) throw passwordError(problem);
+  return password!;
 }
 
-// ---- account removal ------------------------------------------------------------------------------------------
-
-interface PerUserStore { removeUser?: (user: string) => Promise<void> }
-
-/**
- * Cancel every subscription and pending request a user who is going away has (XEP-0077 §3.2: "cancel all existing
- * presence subscriptions"), as if the user had sent unsubscribed/unsubscribe to each contact (RFC 6121 §3.2, §3.3):
- * contacts get unavailable presence, the subscription stanzas and roster pushes, and their rosters lose the
- * subscription, so an account registered later under the same name inherits nobody's presence.
- */
-async function cancelSubscriptions(ctx: ModuleContext, user: string): Promise<void> {
-  const userBare = makeJid(user, ctx.config.domain);
-  for (const item of await ctx.stores.roster.all(user)) {
-    const contact = tryParseJid(item.jid);
-    if (!contact || contact.resource !== '' || contact.equals(userBare)) continue;
-    if (item.subscription === 'from' || item.subscription === 'both' || item.pendingIn) {
-      await processOutbound(ctx, userBare, contact, 'unsubscribed', el('presence', { type: 'unsubscribed' }));
-    }
-    if (item.subscription === 'to' || item.subscription === 'both' || item.ask) {
-      await processOutbound(ctx, userBare, contact, 'unsubscribe', el('presence', { type: 'unsubscribe' }));
-    }
+/** The one username parser, worded for XEP-0077. */
+function checkUsername(raw: string): string {
+  try {
+    return parseUsername(raw);
+  } catch (err) {
+    if (err instanceof UsernameError) throw new StanzaError('not-acceptable', { text: 'this username cannot be used in an address' });
+    throw err;
   }
 }
 
-/**
- * Delete an account and everything stored for it: the account itself first (no new logins), then the
- * subscriptions contacts hold with it, then every store that keeps per-user data (roster, vCard, private XML,
- * last activity, offline messages, … — any store with a removeUser method). Then `beforeDisconnect` runs (the
- * iq result of XEP-0077 §3.2), then all of the account's streams are closed with <not-authorized/> (SVC-15).
- * Exported for AdminService.
- */
-export async function removeAccount(ctx: ModuleContext, user: string, beforeDisconnect?: () => void): Promise<void> {
-  await ctx.stores.accounts.remove(user).catch(() => undefined);
-  await cancelSubscriptions(ctx, user);
-  for (const [name, store] of Object.entries(ctx.stores as unknown as Record<string, PerUserStore>)) {
-    if (name !== 'accounts' && typeof store?.removeUser === 'function') await store.removeUser(user);
+/** Refusals of the account lifecycle, as stanza errors. */
+function lifecycleError(err: unknown): unknown {
+  if (err instanceof AccountExistsError) return new StanzaError('conflict', { text: 'this username is taken' });
+  if (err instanceof PasswordRejectedError) return passwordError(err.problem);
+  if (err instanceof UsernameError) return new StanzaError('not-acceptable', { text: 'this username cannot be used in an address' });
+  if (err instanceof InviteRefusedError) {
+    return err.reason === 'taken'
+      ? new StanzaError('conflict', { text: 'this username is taken' })
+      : new StanzaError('not-allowed', { text: 'the invitation has been used up or revoked' });
   }
-  ctx.log.info('register', `account ${user}@${ctx.config.domain} removed`);
-  beforeDisconnect?.();
-  for (const s of ctx.sessions.ofAccount(makeJid(user, ctx.config.domain))) s.closeWithError('not-authorized', 'the account was removed');
+  return err;
 }
 
 // ---- the module -----------------------------------------------------------------------------------------------
@@ -105,8 +94,9 @@ export async function removeAccount(ctx: ModuleContext, user: string, beforeDisc
 export const registerModule: ServerModule = {
   name: 'register',
   spec: 'XEP-0077: In-Band Registration, with XEP-0445 Pre-Authenticated In-Band Registration',
-  load(ctx) {
+  async load(ctx) {
     const { config } = ctx;
+    const invites = await ctx.storage.open(inviteStore);
     const open = (): boolean => config.registration === 'open';
     /** Invitation tokens are taken unless sign-up is closed altogether. */
     const invitesOn = (): boolean => config.registration !== 'closed';
@@ -155,24 +145,14 @@ export const registerModule: ServerModule = {
       const { username: rawUser, password: rawPassword } = submitted(query);
       if (rawUser === null || rawUser === '') throw new StanzaError('not-acceptable', { text: 'a username is required' });
       const password = checkPassword(rawPassword);
-      let username: string;
-      try {
-        username = prepLocalpart(rawUser);
-      } catch {
-        throw new StanzaError('not-acceptable', { text: 'this username cannot be used in an address' });
-      }
+      const username = checkUsername(rawUser);
       if (!withinRate(stream.remoteAddress)) throw new StanzaError('not-acceptable', { text: 'too many accounts were created from your address; try again later' });
       // Names that map to an existing account under PRECIS (case, width…) are the same account (BAD-31). A name an
       // invitation reserves is kept for it until it expires (XEP-0445 §5).
-      if (await ctx.stores.accounts.exists(username) || await ctx.stores.invites.reservation(username)) {
-        throw new StanzaError('conflict', { text: 'this username is taken' });
-      }
-      try {
-        await ctx.stores.accounts.create(username, password);
-      } catch (err) {
-        if (err instanceof AccountExistsError) throw new StanzaError('conflict', { text: 'this username is taken' });
-        throw err;
-      }
+      if (!(await ctx.accounts.nameAvailable(username))) throw new StanzaError('conflict', { text: 'this username is taken' });
+      await ctx.accounts.create(username, password).catch((err: unknown) => {
+        throw lifecycleError(err);
+      });
       registeredOn.add(stream);
       noteRegistration(stream.remoteAddress);
       ctx.log.info('register', `${stream.id} created the account ${username}@${config.domain} from ${stream.remoteAddress}`);
@@ -181,33 +161,19 @@ export const registerModule: ServerModule = {
     /** XEP-0445 §4: an account with a token the stream presented; the token's expiry was checked then, not now. */
     const createInvited = async (stream: PreAuthStream, query: Element, token: string): Promise<void> => {
       const { username: rawUser, password: rawPassword } = submitted(query);
-      const doc = await ctx.stores.invites.get(token);
+      const doc = await invites.get(token);
       if (rawUser === null || rawUser === '') {
         if (!doc?.username) throw new StanzaError('not-acceptable', { text: 'a username is required' });
       }
       const password = checkPassword(rawPassword);
-      let username: string;
-      try {
-        username = rawUser === null || rawUser === '' ? doc!.username! : prepLocalpart(rawUser);
-      } catch {
-        throw new StanzaError('not-acceptable', { text: 'this username cannot be used in an address' });
-      }
+      const username = rawUser === null || rawUser === '' ? doc!.username! : checkUsername(rawUser);
       if (doc?.username && doc.username !== username) {
         throw new StanzaError('not-acceptable', { text: `this invitation is for the username ${doc.username}` });
       }
-      if (await ctx.stores.accounts.exists(username) || await ctx.stores.invites.reservation(username, token)) {
-        throw new StanzaError('conflict', { text: 'this username is taken' });
-      }
-      const claim = await ctx.stores.invites.claim(token, { ignoreExpiry: true });
-      if ('reason' in claim) throw new StanzaError('not-allowed', { text: 'the invitation has been used up or revoked' });
-      try {
-        await ctx.stores.accounts.create(username, password);
-      } catch (err) {
-        await ctx.stores.invites.release(token);
-        if (err instanceof AccountExistsError) throw new StanzaError('conflict', { text: 'this username is taken' });
-        throw err;
-      }
-      await ctx.stores.invites.noteAccount(token, username);
+      // The one redemption of the account lifecycle (also the web sign-up's): name free, use taken, account made.
+      await ctx.accounts.redeemInvite(token, username, password, { ignoreExpiry: true }).catch((err: unknown) => {
+        throw lifecycleError(err);
+      });
       registeredOn.add(stream);
       ctx.log.info('register', `${stream.id} created the account ${username}@${config.domain} with an invitation from ${stream.remoteAddress}`);
     };
@@ -246,7 +212,7 @@ export const registerModule: ServerModule = {
         throw new StanzaError('not-allowed', { text: 'accounts on this server are created with an invitation: open your invitation link' });
       }
       if (a.type === 'get') {
-        const reserved = token === undefined ? undefined : (await ctx.stores.invites.get(token))?.username ?? undefined;
+        const reserved = token === undefined ? undefined : (await invites.get(token))?.username ?? undefined;
         return answer(el('iq', { type: 'result', id: a.id },
           el('query', { xmlns: NS_REGISTER }, el('instructions', null, INSTRUCTIONS), el('username', null, reserved ?? null), el('password'),
             registrationForm(reserved))));
@@ -264,7 +230,7 @@ export const registerModule: ServerModule = {
       if (!stream.secure) throw new StanzaError('not-authorized', { text: 'registration needs an encrypted connection' });
       if (registeredOn.has(stream)) throw new StanzaError('not-acceptable', { text: 'an account was already created on this connection; log in with it' });
       const token = preauth.attrs.token as string | undefined;
-      const doc = token ? await ctx.stores.invites.get(token) : null;
+      const doc = token ? await invites.get(token) : null;
       if (!doc || inviteState(doc) !== 'valid') {
         ctx.log.info('register', `${stream.id} presented an invitation token that is unknown, used up, revoked or expired`);
         throw new StanzaError('item-not-found', { text: 'the invitation token is invalid or expired' });
@@ -292,7 +258,9 @@ export const registerModule: ServerModule = {
       if (children.some((c) => c.getName() === 'remove')) {
         // <remove/> must be the only child (§3.2 bad-request).
         if (children.length !== 1) throw new StanzaError('bad-request', { text: '<remove/> must be the only child of <query/>' });
-        await removeAccount(ctx, user, () => replyResult(ev));
+        // The account lifecycle: the account, its subscriptions (contacts told) and every store's data go, then the
+        // result is sent, then every stream of the account is closed with <not-authorized/> (SVC-15).
+        await ctx.accounts.remove(user, { beforeDisconnect: () => replyResult(ev), reason: 'the account was removed', evenIfMissing: true });
         return true;
       }
       // Password change (§3.3).
@@ -303,13 +271,15 @@ export const registerModule: ServerModule = {
       if (username !== null && username !== '') {
         let prepped: string | null;
         try {
-          prepped = prepLocalpart(username);
+          prepped = parseUsername(username);
         } catch {
           prepped = null;
         }
         if (prepped !== user) throw new StanzaError('bad-request', { text: 'you can only change the password of the account you are logged in with' });
       }
-      await ctx.stores.accounts.setPassword(user, checkPassword(password));
+      await ctx.accounts.setPassword(user, checkPassword(password)).catch((err: unknown) => {
+        throw lifecycleError(err);
+      });
       ctx.log.info('register', `${user}@${config.domain} changed their password`);
       return replyResult(ev);
     });

@@ -3,14 +3,15 @@
 // `urn:xmpp:features:rosterver` stream feature. Subscription state is never set here (§2.1.2.5, IM-04): it changes
 // only through presence (subscription.ts).
 import { el, childElements, type Element } from '../core/xml.js';
-import { type Jid, tryParseJid } from '../core/jid.js';
+import { type Jid, tryParseJid, makeJid } from '../core/jid.js';
 import { StanzaError } from '../core/errors.js';
 import type { StanzaEvent } from '../core/router.js';
 import { resourceState } from './resource-state.js';
 import type { ModuleContext, ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
 import { isOwnAccount } from './own-account.js';
-import { emptyItem, type RosterItem } from '../storage/roster.js';
+import { emptyItem, rosterStore, type RosterItem } from '../storage/roster.js';
+import { processOutbound } from './subscription.js';
 import {
   NS_ROSTER, NS_ROSTERVER_FEATURE, itemElement, pushRoster, versioningSessions, routePresence, availableSessions,
   forgetDirectedContact,
@@ -43,7 +44,7 @@ async function rosterGet(ctx: ModuleContext, ev: StanzaEvent): Promise<true> {
   resourceState(s).rosterRequested = true;
   const clientVer = queryOf(ev).attrs.ver as string | undefined;
   if (clientVer !== undefined) versioningSessions.add(s);
-  const store = ctx.stores.roster;
+  const store = ctx.storage.get(rosterStore);
   const snapshot = await store.lock(user.local, async () => {
     const ver = await store.version(user.local);
     if (clientVer) {
@@ -101,7 +102,7 @@ async function rosterSet(ctx: ModuleContext, ev: StanzaEvent): Promise<true> {
   const user = ownerOf(ev);
   const p = parseSet(user, queryOf(ev));
   if (p.remove) return rosterRemove(ctx, ev, user, p.contact);
-  const store = ctx.stores.roster;
+  const store = ctx.storage.get(rosterStore);
   const contact = p.contact.toString();
   const written = await store.lock(user.local, async () => {
     const before = await store.get(user.local, contact);
@@ -121,7 +122,7 @@ async function rosterSet(ctx: ModuleContext, ev: StanzaEvent): Promise<true> {
  * asking (IM-06).
  */
 async function rosterRemove(ctx: ModuleContext, ev: StanzaEvent, user: Jid, contact: Jid): Promise<true> {
-  const store = ctx.stores.roster;
+  const store = ctx.storage.get(rosterStore);
   const removed = await store.lock(user.local, async () => {
     const before = await store.get(user.local, contact.toString());
     if (!before || !before.listed) return null;
@@ -147,10 +148,37 @@ async function rosterRemove(ctx: ModuleContext, ev: StanzaEvent, user: Jid, cont
   return true;
 }
 
+/** Before the stores drop the user's data in the account-removed event (they run at PURGE_PRIORITY, 0). */
+export const CANCEL_SUBSCRIPTIONS_PRIORITY = 100;
+
+/**
+ * The account-removed handler (live): cancel every subscription and pending request a user who is going away has
+ * (XEP-0077 §3.2: "cancel all existing presence subscriptions"), as if the user had sent unsubscribed/unsubscribe
+ * to each contact (RFC 6121 §3.2, §3.3): contacts get unavailable presence from the user's available resources,
+ * the subscription stanzas and roster pushes, and their rosters lose the subscription, so an account registered
+ * later under the same name inherits nobody's presence. Remote contacts are told over federation.
+ */
+export async function cancelSubscriptions(ctx: ModuleContext, user: string): Promise<void> {
+  const userBare = makeJid(user, ctx.config.domain);
+  for (const item of await ctx.storage.get(rosterStore).all(user)) {
+    const contact = tryParseJid(item.jid);
+    if (!contact || contact.resource !== '' || contact.equals(userBare)) continue;
+    if (item.subscription === 'from' || item.subscription === 'both' || item.pendingIn) {
+      await processOutbound(ctx, userBare, contact, 'unsubscribed', el('presence', { type: 'unsubscribed' }));
+    }
+    if (item.subscription === 'to' || item.subscription === 'both' || item.ask) {
+      await processOutbound(ctx, userBare, contact, 'unsubscribe', el('presence', { type: 'unsubscribe' }));
+    }
+  }
+}
+
 export const rosterModule: ServerModule = {
   name: 'roster',
   spec: 'RFC 6121 §2: roster management and roster versioning',
-  load(ctx) {
+  stores: [rosterStore],
+  async load(ctx) {
+    await ctx.storage.open(rosterStore);
+    ctx.accounts.onAccountRemoved('roster-subscriptions', (user) => cancelSubscriptions(ctx, user), CANCEL_SUBSCRIPTIONS_PRIORITY);
     ctx.featureProviders.push({ postAuthFeatures: () => [el('ver', { xmlns: NS_ROSTERVER_FEATURE })] });
     ctx.router.hookIq('get', ['self', 'bare'], NS_ROSTER, 'query', (ev) => rosterGet(ctx, ev));
     ctx.router.hookIq('set', ['self', 'bare'], NS_ROSTER, 'query', (ev) => rosterSet(ctx, ev));

@@ -6,7 +6,7 @@ import { el, type Element } from '../core/xml.js';
 import { type Jid, parseJid } from '../core/jid.js';
 import { peekResourceState } from './resource-state.js';
 import type { ModuleContext } from './module.js';
-import { emptyItem, type RosterItem } from '../storage/roster.js';
+import { emptyItem, rosterStore, type RosterItem } from '../storage/roster.js';
 import {
   OUTBOUND, inboundRule, stateOf, partsOf, type SubType, type SubState, type OutboundRule, type InboundRule,
 } from './subscription-states.js';
@@ -28,7 +28,7 @@ interface Change {
 async function applyState(ctx: ModuleContext, user: Jid, contact: string, decide: (item: RosterItem | null, state: SubState) => {
   next: SubState; push: boolean; approval?: 'set' | 'clear' | 'consume'; pending?: string; listIt?: boolean;
 }): Promise<Change & { state: SubState }> {
-  const store = ctx.stores.roster;
+  const store = ctx.storage.get(rosterStore);
   return store.lock(user.local, async () => {
     const before = await store.get(user.local, contact);
     const state = stateOf(before);
@@ -108,7 +108,7 @@ export async function processOutbound(ctx: ModuleContext, user: Jid, contact: Ji
  * does not exist (§8.5.1, IM-21). Per Tables 6–9 and §3.4: record, deliver, push, auto-reply.
  */
 export async function processInbound(ctx: ModuleContext, from: Jid, user: Jid, type: SubType, stanza: Element): Promise<InboundRule | null> {
-  if (!isAccountJid(ctx, user) || !(await ctx.stores.accounts.exists(user.local))) return null;
+  if (!isAccountJid(ctx, user) || !(await ctx.accounts.exists(user.local))) return null;
   const out = stamped(stanza, from, user);
   let rule!: InboundRule;
   const change = await applyState(ctx, user, from.toString(), (item, state) => {
@@ -146,7 +146,7 @@ export async function processInbound(ctx: ModuleContext, from: Jid, user: Jid, t
 /** Pending inbound requests of a user, to redeliver to a resource that just became available (§3.1.3). */
 export async function pendingRequests(ctx: ModuleContext, user: Jid): Promise<Element[]> {
   const out: Element[] = [];
-  for (const item of await ctx.stores.roster.all(user.local)) {
+  for (const item of await ctx.storage.get(rosterStore).all(user.local)) {
     if (!item.pendingIn) continue;
     let p: Element | null = null;
     if (item.pendingStanza) {

@@ -7,6 +7,7 @@ import type { ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
 import { isOwnAccount } from './own-account.js';
 import { serializeFragment, parseFragment, byteLength } from './stored-xml.js';
+import { vcardStore } from '../storage/vcard.js';
 
 export const NS_VCARD = 'vcard-temp';
 
@@ -16,9 +17,10 @@ export const DEFAULT_MAX_VCARD_BYTES = 64 * 1024;
 export const vcardModule: ServerModule = {
   name: 'vcard',
   spec: 'XEP-0054: vcard-temp',
-  load(ctx) {
+  stores: [vcardStore],
+  async load(ctx) {
     ctx.disco.addFeature('host', NS_VCARD);
-    const store = ctx.stores.vcard;
+    const store = await ctx.storage.open(vcardStore);
     // Other served domains (conference.<domain>…) answer for their own entities (VCARD-06).
     const mine = (ev: StanzaEvent): boolean => ev.to.domain === ctx.config.domain;
     const emptyVcard = () => el('vCard', { xmlns: NS_VCARD });

@@ -1,6 +1,7 @@
 // Accounts: one document per user, keyed by the normalised localpart. Passwords are kept only as SCRAM salted
 // keys for SHA-1 and SHA-256 (CORE-25, DESIGN.md), so no file here can reveal one.
-import { Collection } from './collection.js';
+import { collection, DuplicateIdError, type DocumentCollection } from './backend.js';
+import { defineStore } from './storage.js';
 import { deriveScramCredential, type ScramCredential, type StoredCredentials } from '../core/sasl/index.js';
 
 export interface AccountDoc {
@@ -17,44 +18,46 @@ export class AccountExistsError extends Error {}
 export class NoSuchAccountError extends Error {}
 
 export class AccountStore {
-  private constructor(private readonly col: Collection<AccountDoc>, private readonly iterations: number) {}
-
-  static async open(dataDir: string | null, iterations = 4096): Promise<AccountStore> {
-    return new AccountStore(await Collection.open<AccountDoc>(dataDir, 'accounts'), iterations);
-  }
+  constructor(private readonly col: DocumentCollection<AccountDoc>, private readonly iterations: number) {}
 
   async exists(username: string): Promise<boolean> {
-    return (await this.col.findOne({ _id: username })) !== null;
+    return (await this.col.get(username)) !== null;
   }
 
   async credentials(username: string): Promise<StoredCredentials | null> {
-    const doc = await this.col.findOne({ _id: username });
+    const doc = await this.col.get(username);
     if (!doc) return null;
     return { 'SHA-1': doc.scram['SHA-1'], 'SHA-256': doc.scram['SHA-256'], disabled: doc.disabled === true };
   }
 
   async create(username: string, password: string, opts: { admin?: boolean } = {}): Promise<void> {
-    if (await this.exists(username)) throw new AccountExistsError(`The account "${username}" already exists.`);
-    await this.col.insert({ _id: username, scram: this.derive(password), createdAt: Date.now(), admin: opts.admin === true });
+    const exists = (): AccountExistsError => new AccountExistsError(`The account "${username}" already exists.`);
+    if (await this.exists(username)) throw exists();
+    try {
+      await this.col.insert({ _id: username, scram: this.derive(password), createdAt: Date.now(), admin: opts.admin === true });
+    } catch (err) {
+      if (err instanceof DuplicateIdError) throw exists();
+      throw err;
+    }
   }
 
   async setPassword(username: string, password: string): Promise<void> {
-    const n = await this.col.update({ _id: username }, { $set: { scram: this.derive(password) } });
-    if (n === 0) throw new NoSuchAccountError(`There is no account "${username}".`);
+    if (!(await this.col.patch(username, { scram: this.derive(password) }))) throw new NoSuchAccountError(`There is no account "${username}".`);
   }
 
   async setFlags(username: string, flags: { disabled?: boolean; admin?: boolean }): Promise<void> {
-    const n = await this.col.update({ _id: username }, { $set: flags });
-    if (n === 0) throw new NoSuchAccountError(`There is no account "${username}".`);
+    const set: { disabled?: boolean; admin?: boolean } = {};
+    if (flags.disabled !== undefined) set.disabled = flags.disabled;
+    if (flags.admin !== undefined) set.admin = flags.admin;
+    if (!(await this.col.patch(username, set))) throw new NoSuchAccountError(`There is no account "${username}".`);
   }
 
   async remove(username: string): Promise<void> {
-    const n = await this.col.remove({ _id: username });
-    if (n === 0) throw new NoSuchAccountError(`There is no account "${username}".`);
+    if (!(await this.col.remove(username))) throw new NoSuchAccountError(`There is no account "${username}".`);
   }
 
   async list(): Promise<AccountInfo[]> {
-    const docs = await this.col.find({}, { _id: 1 });
+    const docs = await this.col.find({}, { sort: { field: '_id', order: 1 } });
     return docs.map((d) => ({ username: d._id, createdAt: d.createdAt, disabled: d.disabled === true, admin: d.admin === true }));
   }
 
@@ -69,3 +72,11 @@ export class AccountStore {
     };
   }
 }
+
+/** The accounts (a core store: SASL and the admin read it through the account lifecycle, server/accounts/). */
+export const accountStore = defineStore<AccountStore>({
+  name: 'accounts',
+  async open(backend, env) {
+    return new AccountStore(await backend.collection(collection<AccountDoc>('accounts')), env.scramIterations);
+  },
+});

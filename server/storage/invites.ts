@@ -2,7 +2,8 @@
 // sign-up page): one document per token. A token is 128 random bits in base64url; it allows a number of accounts
 // until it expires or is revoked, and may reserve the name of the one account it creates.
 import { randomBytes } from 'node:crypto';
-import { Collection } from './collection.js';
+import { collection, type DocumentCollection } from './backend.js';
+import { defineStore } from './storage.js';
 
 export interface InviteDoc {
   _id: string;              // the token
@@ -39,10 +40,19 @@ export function inviteState(doc: InviteDoc, now = Date.now()): InviteState {
 }
 
 export class InviteStore {
-  private constructor(private readonly col: Collection<InviteDoc>) {}
+  /** Read-modify-write sequences per token, one at a time (one process writes a data dir: see data-dir-lock.ts). */
+  private readonly chains = new Map<string, Promise<unknown>>();
 
-  static async open(dataDir: string | null): Promise<InviteStore> {
-    return new InviteStore(await Collection.open<InviteDoc>(dataDir, 'invites', [{ fieldName: 'username' }]));
+  constructor(private readonly col: DocumentCollection<InviteDoc>) {}
+
+  private serial<T>(token: string, job: () => Promise<T>): Promise<T> {
+    const next = (this.chains.get(token) ?? Promise.resolve()).then(job, job);
+    const tail = next.catch(() => undefined);
+    this.chains.set(token, tail);
+    void tail.then(() => {
+      if (this.chains.get(token) === tail) this.chains.delete(token);
+    });
+    return next;
   }
 
   async create(o: { maxUses: number; expiresAt: number; createdBy: string; username: string | null; now?: number }): Promise<InviteDoc> {
@@ -63,23 +73,23 @@ export class InviteStore {
 
   get(token: string): Promise<InviteDoc | null> {
     if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return Promise.resolve(null);
-    return this.col.findOne({ _id: token });
+    return this.col.get(token);
   }
 
   /** Newest first. */
   list(): Promise<InviteDoc[]> {
-    return this.col.find({}, { createdAt: -1 });
+    return this.col.find({}, { sort: { field: 'createdAt', order: -1 } });
   }
 
   /** Revoke: the token stops working at once. False when there is no such token. */
   async revoke(token: string): Promise<boolean> {
-    return (await this.col.update({ _id: token }, { $set: { revoked: true } })) > 0;
+    return this.col.patch(token, { revoked: true });
   }
 
   /**
    * Take one use of the token for an account about to be created. Fails (null, with the reason) when the token is
    * unknown, revoked, used up or — unless `ignoreExpiry` (XEP-0445 §4: expiry is checked only when the token is
-   * presented) — expired. NeDB runs operations one at a time, so the compare-and-set on `uses` makes two
+   * presented) — expired. A backend applies one collection's operations in order, so the compare-and-set on `uses` makes two
    * simultaneous sign-ups with a single-use token take it once. Give the use back with release() if the account
    * cannot be created after all.
    */
@@ -89,20 +99,27 @@ export class InviteStore {
       if (!doc) return { reason: 'unknown' };
       const state = inviteState(doc, opts.ignoreExpiry ? -Infinity : opts.now);
       if (state !== 'valid') return { reason: state };
-      const n = await this.col.update({ _id: token, uses: doc.uses, revoked: false }, { $inc: { uses: 1 } });
-      if (n === 1) return { doc: { ...doc, uses: doc.uses + 1 } };
+      if (await this.col.patch(token, { uses: doc.uses + 1 }, { uses: doc.uses, revoked: false })) return { doc: { ...doc, uses: doc.uses + 1 } };
     }
     return { reason: 'used' };
   }
 
   /** Give back a use taken by claim() whose account was not created. */
   async release(token: string): Promise<void> {
-    await this.col.update({ _id: token, uses: { $gt: 0 } }, { $inc: { uses: -1 } });
+    // Compare-and-set, as claim() does: a claim in between makes this read again.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const doc = await this.col.get(token);
+      if (!doc || doc.uses <= 0) return;
+      if (await this.col.patch(token, { uses: doc.uses - 1 }, { uses: doc.uses })) return;
+    }
   }
 
-  /** Remember which account a claimed use created. */
+  /** Remember which account a claimed use created (one note of a token at a time: `accounts` is read, then written). */
   async noteAccount(token: string, username: string): Promise<void> {
-    await this.col.update({ _id: token }, { $push: { accounts: username } });
+    await this.serial(token, async () => {
+      const doc = await this.col.get(token);
+      if (doc) await this.col.patch(token, { accounts: [...doc.accounts, username] });
+    });
   }
 
   /**
@@ -114,3 +131,11 @@ export class InviteStore {
     return docs.find((d) => d._id !== exceptToken && inviteState(d, now) === 'valid') ?? null;
   }
 }
+
+/** Invitations: opened by the account lifecycle (redemption), the admin's invitation pages and the register module. */
+export const inviteStore = defineStore<InviteStore>({
+  name: 'invites',
+  async open(backend) {
+    return new InviteStore(await backend.collection(collection<InviteDoc>('invites', ['username'])));
+  },
+});

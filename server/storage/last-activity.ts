@@ -1,6 +1,7 @@
 // Last activity (XEP-0012): per account, when its last session ended and the status text of its last
 // unavailable presence.
-import { Collection } from './collection.js';
+import { collection, type DocumentCollection } from './backend.js';
+import { defineStore } from './storage.js';
 
 export interface LastActivity {
   /** Milliseconds since the epoch when the account's last session ended. */
@@ -12,14 +13,10 @@ export interface LastActivity {
 interface LastDoc extends LastActivity { _id: string }
 
 export class LastActivityStore {
-  private constructor(private readonly col: Collection<LastDoc>) {}
-
-  static async open(dataDir: string | null): Promise<LastActivityStore> {
-    return new LastActivityStore(await Collection.open<LastDoc>(dataDir, 'last-activity'));
-  }
+  constructor(private readonly col: DocumentCollection<LastDoc>) {}
 
   async get(user: string): Promise<LastActivity | null> {
-    const d = await this.col.findOne({ _id: user });
+    const d = await this.col.get(user);
     return d ? { at: d.at, status: d.status } : null;
   }
 
@@ -28,6 +25,14 @@ export class LastActivityStore {
   }
 
   async removeUser(user: string): Promise<void> {
-    await this.col.remove({ _id: user });
+    await this.col.remove(user);
   }
 }
+
+export const lastActivityStore = defineStore<LastActivityStore>({
+  name: 'last-activity',
+  async open(backend) {
+    return new LastActivityStore(await backend.collection(collection<LastDoc>('last-activity')));
+  },
+  removeUser: (store, user) => store.removeUser(user),
+});

@@ -1,6 +1,7 @@
 // Offline messages (XEP-0160): one document per stored message, indexed by user, ordered by a sequence number that
 // only grows (also across restarts), so messages come back in the order they were stored.
-import { Collection } from './collection.js';
+import { collection, type DocumentCollection } from './backend.js';
+import { defineStore } from './storage.js';
 
 export interface OfflineMessage {
   /** Opaque id, used to remove the message once it was written to the recipient's socket. */
@@ -16,11 +17,11 @@ interface OfflineDoc { _id: string; user: string; seq: number; stamp: number; xm
 export class OfflineStore {
   private lastSeq = 0;
 
-  private constructor(private readonly col: Collection<OfflineDoc>) {}
+  private constructor(private readonly col: DocumentCollection<OfflineDoc>) {}
 
-  static async open(dataDir: string | null): Promise<OfflineStore> {
-    const store = new OfflineStore(await Collection.open<OfflineDoc>(dataDir, 'offline', [{ fieldName: 'user' }]));
-    const [last] = await store.col.find({}, { seq: -1 }, 1);
+  static async open(col: DocumentCollection<OfflineDoc>): Promise<OfflineStore> {
+    const store = new OfflineStore(col);
+    const [last] = await col.find({}, { sort: { field: 'seq', order: -1 }, limit: 1 });
     store.lastSeq = last?.seq ?? 0;
     return store;
   }
@@ -40,17 +41,24 @@ export class OfflineStore {
 
   /** A user's messages, oldest first. */
   async list(user: string): Promise<OfflineMessage[]> {
-    const docs = await this.col.find({ user }, { seq: 1 });
+    const docs = await this.col.find({ user }, { sort: { field: 'seq', order: 1 } });
     return docs.map((d) => ({ id: d._id, stamp: d.stamp, xml: d.xml }));
   }
 
   async remove(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.col.remove({ _id: { $in: ids } }, true);
+    await this.col.removeIds(ids);
   }
 
   /** Drop everything stored for a user (account removal). */
   async removeUser(user: string): Promise<void> {
-    await this.col.remove({ user }, true);
+    await this.col.removeWhere({ user });
   }
 }
+
+export const offlineStore = defineStore<OfflineStore>({
+  name: 'offline',
+  async open(backend) {
+    return OfflineStore.open(await backend.collection(collection<OfflineDoc>('offline', ['user'])));
+  },
+  removeUser: (store, user) => store.removeUser(user),
+});

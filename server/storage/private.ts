@@ -1,6 +1,7 @@
 // Private XML storage (XEP-0049): one document per (account, namespace, element name) holding the element as
 // the owner serialised it, indexed by account for retrieval and account removal.
-import { Collection } from './collection.js';
+import { collection, type DocumentCollection } from './backend.js';
+import { defineStore } from './storage.js';
 
 interface PrivateDoc {
   _id: string;     // user \0 namespace \0 element name
@@ -13,18 +14,14 @@ interface PrivateDoc {
 export interface PrivateKey { ns: string; name: string }
 
 export class PrivateStore {
-  private constructor(private readonly col: Collection<PrivateDoc>) {}
-
-  static async open(dataDir: string | null): Promise<PrivateStore> {
-    return new PrivateStore(await Collection.open<PrivateDoc>(dataDir, 'private', [{ fieldName: 'user' }]));
-  }
+  constructor(private readonly col: DocumentCollection<PrivateDoc>) {}
 
   private id(user: string, k: PrivateKey): string {
     return `${user}\u0000${k.ns}\u0000${k.name}`;
   }
 
   async get(user: string, k: PrivateKey): Promise<string | null> {
-    return (await this.col.findOne({ _id: this.id(user, k) }))?.xml ?? null;
+    return (await this.col.get(this.id(user, k)))?.xml ?? null;
   }
 
   /** Bytes (UTF-8) stored for a user, optionally leaving out some keys about to be replaced. */
@@ -38,12 +35,20 @@ export class PrivateStore {
   /** Store (or with xml null, delete) one element; resolves once on disk. */
   async set(user: string, k: PrivateKey, xml: string | null): Promise<void> {
     const _id = this.id(user, k);
-    if (xml === null) await this.col.remove({ _id });
+    if (xml === null) await this.col.remove(_id);
     else await this.col.put({ _id, user, ns: k.ns, name: k.name, xml });
   }
 
   /** Drop everything a user stored (account removal). */
   async removeUser(user: string): Promise<void> {
-    await this.col.remove({ user }, true);
+    await this.col.removeWhere({ user });
   }
 }
+
+export const privateStore = defineStore<PrivateStore>({
+  name: 'private',
+  async open(backend) {
+    return new PrivateStore(await backend.collection(collection<PrivateDoc>('private', ['user'])));
+  },
+  removeUser: (store, user) => store.removeUser(user),
+});

@@ -1,6 +1,6 @@
 // Rosters (RFC 6121 §2) and subscription state (§3, Appendix A): one document per (user, contact), indexed by
 // user, plus one version document per user for roster versioning (RFC 6121 §2.6, a server MUST).
-// Contacts are bare JID strings; NeDB cannot use them as field names (they contain dots), hence one doc each.
+// Contacts are bare JID strings (they contain dots, so they cannot be field names), hence one document each.
 // `user` is the account's normalised localpart (as in the account store).
 //
 // Versions: every change a client can see (an item added, changed or removed) bumps the user's counter and stamps
@@ -9,7 +9,8 @@
 // `<epoch>-<counter>`: the epoch is random per account, so a version from a reset data dir or from a deleted and
 // re-created account never matches.
 import { randomBytes } from 'node:crypto';
-import { Collection } from './collection.js';
+import { collection, type DocumentCollection } from './backend.js';
+import { defineStore, type StoreDef } from './storage.js';
 
 /** The subscription attribute of RFC 6121 §2.1.2.5. */
 export type Subscription = 'none' | 'to' | 'from' | 'both';
@@ -40,19 +41,13 @@ export class RosterStore {
   private readonly locks = new Map<string, Promise<void>>();
   /**
    * Items by _id as last read or written (null = none). Presence probes look up one contact's item per contact at
-   * every login (500 lookups for a 500-contact roster), and NeDB's queued lookups dominated that path in the
+   * every login (500 lookups for a 500-contact roster), and the backend's queued lookups dominated that path in the
    * benchmark. Every write below goes through write()/erase(), which update this after the datafile is written.
    */
   private readonly byId = new Map<string, ItemDoc | null>();
 
-  private constructor(private readonly items: Collection<ItemDoc>, private readonly versions: Collection<VersionDoc>) {}
-
-  static async open(dataDir: string | null): Promise<RosterStore> {
-    return new RosterStore(
-      await Collection.open<ItemDoc>(dataDir, 'roster', [{ fieldName: 'user' }]),
-      await Collection.open<VersionDoc>(dataDir, 'roster-version'),
-    );
-  }
+  /** `domain`: the served domain, to tell local contacts from remote ones at account removal. */
+  constructor(private readonly items: DocumentCollection<ItemDoc>, private readonly versions: DocumentCollection<VersionDoc>, private readonly domain: string) {}
 
   private id(user: string, contact: string): string {
     return `${user}\u0000${contact}`;
@@ -78,7 +73,7 @@ export class RosterStore {
     const id = this.id(user, contact);
     let d = this.byId.get(id);
     if (d === undefined) {
-      d = await this.items.findOne({ _id: id });
+      d = await this.items.get(id);
       if (this.byId.size >= CACHE_LIMIT) this.byId.clear();
       if (!this.byId.has(id)) this.byId.set(id, d);
     }
@@ -91,13 +86,13 @@ export class RosterStore {
   }
 
   private async erase(id: string): Promise<void> {
-    await this.items.remove({ _id: id });
+    await this.items.remove(id);
     this.byId.set(id, null);
   }
 
   /** All live items of a user, listed or not, sorted by JID. */
   async all(user: string): Promise<RosterItem[]> {
-    return (await this.items.find({ user, removed: { $ne: true } }, { jid: 1 })).map(strip);
+    return (await this.items.find({ user }, { sort: { field: 'jid', order: 1 } })).filter((d) => !d.removed).map(strip);
   }
 
   /** The roster proper, as a roster get shows it. */
@@ -110,7 +105,7 @@ export class RosterStore {
    * version string once it is on disk (the current version when nothing visible changed).
    */
   async put(user: string, item: RosterItem, visible = true): Promise<string> {
-    const old = await this.items.findOne({ _id: this.id(user, item.jid) });
+    const old = await this.items.get(this.id(user, item.jid));
     const v = await this.currentVersion(user);
     // An invisible write keeps the item's version (a tombstone's too: to a client the contact is still gone).
     if (!visible) {
@@ -127,7 +122,7 @@ export class RosterStore {
    * a pending-only record just goes (null).
    */
   async remove(user: string, contact: string): Promise<string | null> {
-    const old = await this.items.findOne({ _id: this.id(user, contact) });
+    const old = await this.items.get(this.id(user, contact));
     if (!old || old.removed) return null;
     if (!old.listed) {
       // Never visible since its version: a record that replaced a tombstone becomes that tombstone again.
@@ -142,9 +137,40 @@ export class RosterStore {
 
   /** Drop a user's whole roster (account removal). */
   async removeUser(user: string): Promise<void> {
-    await this.items.remove({ user }, true);
+    await this.items.removeWhere({ user });
     this.byId.clear();   // rare (account removal): simpler than finding the user's entries
-    await this.versions.remove({ _id: user });
+    await this.versions.remove(user);
+  }
+
+  /**
+   * Account removal with no server running (the offline CLI): what the subscription module does live — the user
+   * sending `unsubscribed` and `unsubscribe` to every contact (XEP-0077 §3.2, RFC 6121 §3.2–3.3) — applied to the
+   * rosters of local contacts only: each loses its subscription both ways and any pending request or pre-approval
+   * with the user (a visible change: the version moves, so the contact's next login learns of it), and a record
+   * kept only for a pending request goes. Remote contacts cannot be told with no server running; their servers
+   * learn it when they next probe or send to the account (it is gone: RFC 6121 §8.5.1). Live, the subscription
+   * module has already done this with stanzas and roster pushes, and nothing is left to change here.
+   */
+  async cancelLocalSubscriptions(user: string): Promise<void> {
+    const userJid = `${user}@${this.domain}`;
+    for (const item of await this.all(user)) {
+      const at = item.jid.indexOf('@');
+      if (at <= 0 || item.jid.slice(at + 1) !== this.domain || item.jid.includes('/')) continue;
+      const contact = item.jid.slice(0, at);
+      if (contact === user) continue;
+      await this.lock(contact, async () => {
+        const theirs = await this.get(contact, userJid);
+        if (!theirs) return;
+        if (!theirs.listed) {
+          await this.remove(contact, userJid);
+          return;
+        }
+        if (theirs.subscription === 'none' && !theirs.ask && !theirs.pendingIn && !theirs.approved) return;
+        const after: RosterItem = { ...theirs, subscription: 'none', ask: false, pendingIn: false, approved: false };
+        delete after.pendingStanza;
+        await this.put(contact, after, true);
+      });
+    }
   }
 
   /** The current roster version string (RFC 6121 §2.6). */
@@ -165,7 +191,7 @@ export class RosterStore {
     const since = Number(m[2]);
     if (since > v.ver) return null;
     if (since === v.ver) return [];
-    const docs = await this.items.find({ user, ver: { $gt: since } }, { ver: 1 });
+    const docs = (await this.items.find({ user })).filter((d) => (d.ver ?? 0) > since).sort((a, b) => (a.ver ?? 0) - (b.ver ?? 0));
     const out: RosterChange[] = [];
     for (const d of docs) {
       const s = format(v.epoch, d.ver ?? 0);
@@ -177,7 +203,7 @@ export class RosterStore {
   }
 
   private async currentVersion(user: string): Promise<{ epoch: string; ver: number }> {
-    const d = await this.versions.findOne({ _id: user });
+    const d = await this.versions.get(user);
     if (d?.epoch) return { epoch: d.epoch, ver: d.ver };
     // No version yet: an empty roster at version 0, with the epoch made at the first change, so reading an empty
     // roster (every account's first login) writes nothing (a write per login showed up in the login benchmark).
@@ -229,3 +255,22 @@ const CACHE_LIMIT = 50_000;
 export function emptyItem(jid: string): RosterItem {
   return { jid, groups: [], subscription: 'none', ask: false, approved: false, pendingIn: false, listed: false };
 }
+
+/**
+ * The rosters: one definition shared by the IM modules (roster, presence, subscriptions, delivery, last activity).
+ * Account removal: the local contacts' side first (see cancelLocalSubscriptions), then the user's whole roster.
+ */
+export const rosterStore: StoreDef<RosterStore> = defineStore<RosterStore>({
+  name: 'roster',
+  async open(backend, env) {
+    return new RosterStore(
+      await backend.collection(collection<ItemDoc>('roster', ['user'])),
+      await backend.collection(collection<VersionDoc>('roster-version')),
+      env.domain,
+    );
+  },
+  async removeUser(store, user) {
+    await store.cancelLocalSubscriptions(user);
+    await store.removeUser(user);
+  },
+});

@@ -1,6 +1,7 @@
 // vcard-temp storage (XEP-0054): one document per account holding the <vCard/> element exactly as the owner
 // serialised it when setting it, so a get returns what was set (VCARD-02).
-import { Collection } from './collection.js';
+import { collection, type DocumentCollection } from './backend.js';
+import { defineStore } from './storage.js';
 
 interface VcardDoc {
   _id: string;     // normalised localpart
@@ -9,15 +10,11 @@ interface VcardDoc {
 }
 
 export class VcardStore {
-  private constructor(private readonly col: Collection<VcardDoc>) {}
-
-  static async open(dataDir: string | null): Promise<VcardStore> {
-    return new VcardStore(await Collection.open<VcardDoc>(dataDir, 'vcard'));
-  }
+  constructor(private readonly col: DocumentCollection<VcardDoc>) {}
 
   /** The stored vCard XML of a user, or null if none was ever set. */
   async get(user: string): Promise<string | null> {
-    return (await this.col.findOne({ _id: user }))?.xml ?? null;
+    return (await this.col.get(user))?.xml ?? null;
   }
 
   /** Replace the user's vCard; resolves once it is on disk. */
@@ -27,6 +24,15 @@ export class VcardStore {
 
   /** Drop the user's vCard (account removal). */
   async removeUser(user: string): Promise<void> {
-    await this.col.remove({ _id: user });
+    await this.col.remove(user);
   }
 }
+
+/** Opened by the vcard module (and by anything else that reads vCards, e.g. avatar conversion). */
+export const vcardStore = defineStore<VcardStore>({
+  name: 'vcard',
+  async open(backend) {
+    return new VcardStore(await backend.collection(collection<VcardDoc>('vcard')));
+  },
+  removeUser: (store, user) => store.removeUser(user),
+});

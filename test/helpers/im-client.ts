@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { login, nextId, escapeXml, type RawClient, type Element } from './raw-client.js';
 import { sharedServer, DOMAIN, type TestServer } from './server.js';
 import type { RosterItem, RosterStore } from '../../server/storage/roster.js';
+import { rosterStore } from '../../server/storage/roster.js';
 
 export const NS_ROSTER = 'jabber:iq:roster';
 export const PASSWORD = 'im-test-pw';
@@ -179,7 +180,7 @@ export function imTestServer(): ImTestServer {
     get t() {
       return shared.t;
     },
-    store: () => shared.t.server.stores!.roster,
+    store: () => shared.t.server.storage!.get(rosterStore),
     connect: async (user, resource) => shared.keep(await ImClient.login(shared.t, user, resource)),
   };
 }

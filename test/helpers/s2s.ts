@@ -70,7 +70,7 @@ export async function startDomain(domain: string, settings: StoredSettings = {},
     caPem: server.certificate!.caCertPem,
     s2s: server.s2s!,
     route: `127.0.0.1:${server.ports.s2s}`,
-    addUser: (name, password = PASSWORD) => server.stores!.accounts.create(name, password),
+    addUser: (name, password = PASSWORD) => server.accounts!.create(name, password),
     stop: async () => {
       await server.stop();
       await fs.rm(dataDir, { recursive: true, force: true }).catch(() => undefined);

@@ -4,7 +4,7 @@ import { before, after } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { ParleyServer } from '../../server/server.js';
+import { ParleyServer, type ServerOptions } from '../../server/server.js';
 import { resolveConfig, type StoredSettings } from '../../server/core/config.js';
 import { Logger } from '../../server/core/log.js';
 import type { ServerModule } from '../../server/modules/module.js';
@@ -23,7 +23,7 @@ export interface TestServer {
   addUser(name: string, password: string): Promise<void>;
 }
 
-export async function startServer(settings: StoredSettings = {}, opts: { dataDir?: string; modules?: ServerModule[] } = {}): Promise<TestServer> {
+export async function startServer(settings: StoredSettings = {}, opts: { dataDir?: string; modules?: ServerModule[]; storage?: ServerOptions['storage'] } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? await fs.mkdtemp(path.join(os.tmpdir(), 'parley-test-'));
   // Copy a CA + leaf made once for test.local, so each test does not pay for RSA key generation.
   await fs.mkdir(sharedCerts, { recursive: true });
@@ -35,7 +35,7 @@ export async function startServer(settings: StoredSettings = {}, opts: { dataDir
     logLevel: 'debug', ...settings,
   });
   const logger = new Logger('debug', process.env.PARLEY_TEST_LOG ? (l) => process.stderr.write(l + '\n') : null);
-  const server = new ParleyServer(config, { logger, modules: opts.modules });
+  const server = new ParleyServer(config, { logger, modules: opts.modules, storage: opts.storage });
   await server.start();
   await fs.cp(path.join(dataDir, 'certs'), sharedCerts, { recursive: true, force: false, errorOnExist: false }).catch(() => undefined);
   return {
@@ -46,7 +46,7 @@ export async function startServer(settings: StoredSettings = {}, opts: { dataDir
     tlsPort: server.ports.tls,
     caPem: server.certificate!.caCertPem,
     stop: () => server.stop(),
-    addUser: (name, password) => server.stores!.accounts.create(name, password),
+    addUser: (name, password) => server.accounts!.create(name, password),
   };
 }
 

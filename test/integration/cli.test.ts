@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { promises as fs } from 'node:fs';
 import { client, type Client } from '@xmpp/client';
 import { adminSocketPath } from '../../server/admin/socket-path.js';
+import { login as rawLogin } from '../helpers/raw-client.js';
+import { seedAlice, expectContactTold, expectBobRosterClear, expectFreshAlice } from '../helpers/account-removal.js';
 
 // @xmpp/client has no CA option; the server's certificate comes from its own local CA.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -255,9 +257,65 @@ describe('parley user/cert with a server running on the data folder', () => {
     });
     assert.equal(presented, fingerprint);
   });
+
+  // The account lifecycle's removal through the admin socket (seams issue part 5; SVC-15, XEP-0077 §3.2, RFC 6121
+  // §3.2–3.3): `user remove` used to delete the account record only, so a new alice got the old one's roster,
+  // offline message, vCard and private data, and bob kept seeing alice at subscription both.
+  test('SVC-15: `user remove` while the server runs cancels alice\'s subscriptions (bob told) and drops her data; `user add` again starts empty', TIMEOUT, async () => {
+    const ep = { c2sPort: server.c2sPort, caPem: await fs.readFile(path.join(dataDir, 'certs', 'ca.pem'), 'utf8') };
+    const { alice, bob } = await seedAlice(ep, 'alice-pw', 'bob-pw');
+    try {
+      const r = await parley(['user', 'remove', 'alice', '--data', dataDir]);
+      assertOk(r);
+      assert.equal(r.stdout, `Removed alice@${DOMAIN}. Closed its 1 open session.\n`);
+      const streamError = await alice.nextElement((e) => e.name === 'stream:error', 'the stream error');
+      assert.ok(streamError.getChild('not-authorized', 'urn:ietf:params:xml:ns:xmpp-streams'), streamError.toString());
+      await expectContactTold(bob);
+      assertOk(await parley(['user', 'add', 'alice', '--password', 'alice-pw', '--data', dataDir]));
+      await expectFreshAlice(ep, 'alice-pw');
+    } finally {
+      alice.destroy();
+      bob.destroy();
+    }
+  });
 });
 
 describe('parley user with no server running', { concurrency: true }, () => {
+  // With no server running (seams issue part 5; SVC-15): every store of alice is cleared and bob's roster (a local
+  // contact) fixed in the data folder; remote contacts cannot be told with no server running (see open-offline.ts).
+  test('SVC-15: `user remove` with no server running clears all of alice\'s data and bob\'s subscription; `user add` again starts empty', TIMEOUT, async () => {
+    const dataDir = await newDataDir();
+    for (const [user, pw] of [['alice', 'alice-first'], ['bob', 'bob-pw']]) {
+      assertOk(await parley(['user', 'add', user, '--password', pw, '--data', dataDir, '--domain', DOMAIN]));
+    }
+    let server = await serve(dataDir);
+    const caPem = await fs.readFile(path.join(dataDir, 'certs', 'ca.pem'), 'utf8');
+    try {
+      const { alice, bob } = await seedAlice({ c2sPort: server.c2sPort, caPem }, 'alice-first', 'bob-pw');
+      alice.destroy();
+      bob.destroy();
+    } finally {
+      await server.stop();
+    }
+    const r = await parley(['user', 'remove', 'alice', '--data', dataDir, '--domain', DOMAIN]);
+    assertOk(r);
+    assert.equal(r.stdout, `Removed alice@${DOMAIN}.\n`);
+    assertOk(await parley(['user', 'add', 'alice', '--password', 'alice-second', '--data', dataDir, '--domain', DOMAIN]));
+    server = await serve(dataDir);
+    try {
+      const ep = { c2sPort: server.c2sPort, caPem };
+      const bob = await rawLogin(ep.c2sPort, caPem, 'bob', 'bob-pw');
+      try {
+        await expectBobRosterClear(bob);
+      } finally {
+        bob.destroy();
+      }
+      await expectFreshAlice(ep, 'alice-second');
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('duplicate add fails with one line; the stores are used directly', TIMEOUT, async () => {
     const dataDir = await newDataDir();
     assertOk(await parley(['user', 'add', 'bob', '--password', 'pw', '--data', dataDir, '--domain', DOMAIN]));

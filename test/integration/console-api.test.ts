@@ -9,6 +9,8 @@ import http from 'node:http';
 import { xml } from '@xmpp/client';
 import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
 import { xmppjsLogin } from '../helpers/clients.js';
+import { seedAlice, expectContactTold, expectFreshAlice } from '../helpers/account-removal.js';
+import { offlineStore } from '../../server/storage/offline.js';
 
 let t: TestServer;
 let port: number;
@@ -291,5 +293,28 @@ test('SVC-18: an announcement from the console reaches every online session as a
     assert.equal(empty.json?.error, 'Write the announcement text first.');
   } finally {
     await erin.close();
+  }
+});
+
+// The account lifecycle's removal, by the console's HTTP API (seams issue part 5; SVC-15, XEP-0077 §3.2, RFC 6121
+// §3.2–3.3): removeUser used to delete the account record only, so an account added again under the name logged in
+// to the old roster, offline messages, vCard and private data, and bob still saw it at subscription both.
+test('SVC-15: removeUser from the console cancels alice\'s subscriptions (bob told) and drops her data; alice added again starts empty', async () => {
+  assert.equal((await call(admin, 'addUser', { user: 'alice', password: 'alice-first' })).status, 200);
+  assert.equal((await call(admin, 'addUser', { user: 'bob', password: 'bob-password' })).status, 200);
+  const { alice, bob } = await seedAlice(t, 'alice-first', 'bob-password');
+  try {
+    assert.equal(await t.server.storage!.get(offlineStore).count('alice'), 1, 'a message is queued for alice');
+    const removed = await call(admin, 'removeUser', { user: 'alice' });
+    assert.equal(removed.status, 200, removed.text);
+    assert.deepEqual(removed.json?.result, { jid: `alice@${DOMAIN}`, closedSessions: 1 });
+    const streamError = await alice.nextElement((e) => e.name === 'stream:error', 'the stream error');
+    assert.ok(streamError.getChild('not-authorized', 'urn:ietf:params:xml:ns:xmpp-streams'), streamError.toString());
+    await expectContactTold(bob);
+    assert.equal((await call(admin, 'addUser', { user: 'alice', password: 'alice-second' })).status, 200);
+    await expectFreshAlice(t, 'alice-second');
+  } finally {
+    alice.destroy();
+    bob.destroy();
   }
 });

@@ -18,7 +18,7 @@ const config = resolveConfig(args.dataDir, {}, {
 });
 const server = new ParleyServer(config, { logger: new Logger('debug'), adminEndpoint: false });
 await server.start();
-await server.stores!.accounts.create(args.user, PASSWORD);
+await server.accounts!.create(args.user, PASSWORD);
 const self = { domain: args.domain, c2sPort: server.ports.c2s, caPem: server.certificate!.caCertPem } as DomainServer;
 const client = await loginTo(self, args.user, 'ns');
 void (async () => {

@@ -10,7 +10,7 @@ import {
   online, leave, setPriority, message, refusal, assertStanza, assertSilent, messagesBefore, withId, NS_STANZAS,
 } from '../helpers/im-routing.js';
 import { addDeliveryFilter } from '../../server/modules/delivery.js';
-import { emptyItem } from '../../server/storage/roster.js';
+import { emptyItem, rosterStore } from '../../server/storage/roster.js';
 
 const bare = (u: string): string => `${u}@${DOMAIN}`;
 let t: TestServer;
@@ -295,13 +295,13 @@ test('IM-42: an iq get/set to a full JID reaches it only from the same account, 
   ping(alice, b2.jid, notB2);
   assertStanza(await alice.waitFor(withId(notB2), 'the refusal for b2'), refusal(notB2, b2.jid, alice.jid, 'iq'));
   // A contact with a presence subscription (bob's roster: subscription 'from' alice) reaches every resource.
-  await t.server.stores!.roster.put('bob', { ...emptyItem(bare('alice')), subscription: 'from', listed: true });
+  await t.server.storage!.get(rosterStore).put('bob', { ...emptyItem(bare('alice')), subscription: 'from', listed: true });
   try {
     const contact = nextId('iq');
     ping(alice, b2.jid, contact);
     await delivered(alice, b2, contact);
   } finally {
-    await t.server.stores!.roster.remove('bob', bare('alice'));
+    await t.server.storage!.get(rosterStore).remove('bob', bare('alice'));
   }
   // Results and errors go to a resource that exists and are dropped otherwise.
   const res = nextId('res');

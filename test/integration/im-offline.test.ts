@@ -16,6 +16,7 @@ import {
 import { offlineServiceOf, isStorable } from '../../server/modules/offline.js';
 import type { LocalSession } from '../../server/core/session-registry.js';
 import { parseJid } from '../../server/core/jid.js';
+import { offlineStore } from '../../server/storage/offline.js';
 
 const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const CHATSTATES = 'http://jabber.org/protocol/chatstates';
@@ -59,7 +60,7 @@ test('IM-38: stored messages wait for a non-negative available presence (not bin
   alice.send(message(`${bare('bob')}/laptop`, 'chat', ids[2], '<body>third, to a resource that is gone</body>'));
   await assertSilent(alice, ids[0]);
   assert.deepEqual((await alice.untilPong()).map(String), [], 'the sender is told nothing');
-  assert.equal(await t.server.stores!.offline.count('bob'), 3);
+  assert.equal(await t.server.storage!.get(offlineStore).count('bob'), 3);
 
   // Bound, no presence: nothing is handed out (a marker to the full JID overtakes nothing).
   const b1 = await login('bob', 'b1', null);
@@ -85,7 +86,7 @@ test('IM-38: stored messages wait for a non-negative available presence (not bin
   assertStanza(got[2], `<message to='${bare('bob')}/laptop' type='chat' id='${ids[2]}' from='${alice.jid}'><body>third, to a resource that is gone</body><delay xmlns='${NS_DELAY}' from='${DOMAIN}' stamp='${got[2].getChild('delay', NS_DELAY)!.attrs.stamp}'>Offline Storage</delay></message>`);
   // Handed out once: gone from storage; another resource coming online gets nothing again.
   assert.deepEqual((await messagesBefore(alice, b1)).map(String), []);
-  assert.equal(await t.server.stores!.offline.count('bob'), 0);
+  assert.equal(await t.server.storage!.get(offlineStore).count('bob'), 0);
   const b2 = await login('bob', 'b2', 5);
   assert.deepEqual((await messagesBefore(alice, b2)).map(String), []);
 });
@@ -108,7 +109,7 @@ test('IM-38: chat-state-only and <no-store/> messages are not kept (and not boun
   const got = await readMessages(c1, 3, 'the stored messages');
   assert.deepEqual(got.map((e) => e.attrs.id), ['store', 'receipt', 'body']);
   assert.deepEqual((await messagesBefore(alice, c1)).map(String), [], 'nothing else');
-  assert.equal(await t.server.stores!.offline.count('carol'), 0);
+  assert.equal(await t.server.storage!.get(offlineStore).count('carol'), 0);
 });
 
 test('IM-38: what counts as worth keeping (XEP-0160 §3, XEP-0085 §5.5, XEP-0334)', () => {
@@ -180,11 +181,11 @@ test('IM-38: stored messages are removed only once written to the socket; a stre
   const broken = fake(() => false);
   await svc.flush(broken);
   assert.deepEqual(broken.sent, ids, 'all were tried');
-  assert.equal(await t.server.stores!.offline.count('frank'), 3, 'none removed');
+  assert.equal(await t.server.storage!.get(offlineStore).count('frank'), 3, 'none removed');
   const partly = fake((n) => n === 1);
   await svc.flush(partly);
   assert.deepEqual(partly.sent, ids);
-  assert.equal(await t.server.stores!.offline.count('frank'), 2, 'only the written one removed');
+  assert.equal(await t.server.storage!.get(offlineStore).count('frank'), 2, 'only the written one removed');
   const f1 = await login('frank', 'f1', 0);
   const got = await readMessages(f1, 2, 'the rest');
   assert.deepEqual(got.map((e) => e.attrs.id), ids.slice(1));

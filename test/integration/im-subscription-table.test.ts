@@ -15,6 +15,7 @@ import {
   STATES, SUB_TYPES, OUTBOUND, INBOUND_SUBSCRIBE_PREAPPROVED, inboundRule, partsOf, stateOf, type SubState, type SubType,
 } from '../../server/modules/subscription-states.js';
 import type { RosterItem } from '../../server/storage/roster.js';
+import { rosterStore } from '../../server/storage/roster.js';
 
 let t: TestServer;
 let A: ImClient;
@@ -40,7 +41,7 @@ after(async () => {
   await t?.stop();
 });
 
-const store = () => t.server.stores!.roster;
+const store = () => t.server.storage!.get(rosterStore);
 
 /** Put `user`'s item for `contact` into `state` ("None" = not in the roster; a lone pending-in is unlisted). */
 async function setState(user: string, contact: string, state: SubState, approved = false): Promise<void> {

@@ -6,6 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, DOMAIN, type TestServer } from '../helpers/server.js';
 import { RawClient, assertStanzaError, stanzaError, type Element } from '../helpers/raw-client.js';
+import { inviteStore } from '../../server/storage/invites.js';
 
 const IQ_REGISTER = 'http://jabber.org/features/iq-register';
 const IBR_TOKEN = 'urn:xmpp:ibr-token:0';
@@ -80,7 +81,7 @@ describe('registration "invite" (the default)', () => {
     const ok = await send(c, preauthIq(invite.token));
     assert.equal(ok.attrs.type, 'result', ok.toString());
     assert.equal(ok.attrs.from, DOMAIN);
-    assert.equal((await t.server.stores!.invites.get(invite.token))!.uses, 0, 'presenting the token takes no use (XEP-0445 §4)');
+    assert.equal((await t.server.storage!.get(inviteStore).get(invite.token))!.uses, 0, 'presenting the token takes no use (XEP-0445 §4)');
     const formId = nid('get');
     const form = await c.iq(`<iq type='get' id='${formId}'><query xmlns='jabber:iq:register'/></iq>`, formId);
     assert.equal(form.attrs.type, 'result', form.toString());
@@ -93,14 +94,14 @@ describe('registration "invite" (the default)', () => {
     assert.equal((await c.authScram('dave', 'dave-secret-1')).name, 'success', 'the new account logs in');
     c.destroy();
 
-    const doc = (await t.server.stores!.invites.get(invite.token))!;
+    const doc = (await t.server.storage!.get(inviteStore).get(invite.token))!;
     assert.deepEqual([doc.uses, doc.accounts], [1, ['dave']]);
     // The used token is refused on the next stream, whatever the client tries.
     const { c: c2 } = await preAuth(t);
     assertStanzaError(await send(c2, preauthIq(invite.token, { to: false })), 'item-not-found', 'cancel');
     assertStanzaError(await send(c2, registerSet('eve', 'eve-secret-1')), 'not-allowed', 'cancel');
     c2.destroy();
-    assert.equal(await t.server.stores!.accounts.exists('eve'), false);
+    assert.equal(await t.server.accounts!.exists('eve'), false);
   });
 
   test('a token reserving a name: the form offers it, another name is refused, and an open registration elsewhere cannot take it', async () => {
@@ -119,17 +120,17 @@ describe('registration "invite" (the default)', () => {
     const other = await send(c, registerSet('frank', 'erin-secret-1'));
     assertStanzaError(other, 'not-acceptable', 'modify');
     assert.equal(stanzaError(other).text, 'this invitation is for the username erin');
-    assert.equal((await t.server.stores!.invites.get(invite.token))!.uses, 0, 'a refused registration takes no use');
+    assert.equal((await t.server.storage!.get(inviteStore).get(invite.token))!.uses, 0, 'a refused registration takes no use');
     // The reserved name without <username/> is fine too.
     assert.equal((await send(c, registerSet(null, 'erin-secret-1'))).attrs.type, 'result');
     c.destroy();
     assert.equal(await canLogin(t, 'erin', 'erin-secret-1'), true);
-    assert.equal(await t.server.stores!.accounts.exists('frank'), false);
+    assert.equal(await t.server.accounts!.exists('frank'), false);
   });
 
   test('expiry is checked when the token is presented, not again when registering (XEP-0445 §4); a revocation meanwhile is', async () => {
     const { c } = await preAuth(t);
-    const store = t.server.stores!.invites;
+    const store = t.server.storage!.get(inviteStore);
     const soon = await store.create({ maxUses: 1, expiresAt: Date.now() + 1500, createdBy: 'admin', username: null });
     assert.equal((await send(c, preauthIq(soon._id))).attrs.type, 'result');
     await new Promise((r) => setTimeout(r, Math.max(0, soon.expiresAt - Date.now() + 50)));
@@ -146,7 +147,7 @@ describe('registration "invite" (the default)', () => {
     assertStanzaError(refused, 'not-allowed', 'cancel');
     assert.equal(stanzaError(refused).text, 'the invitation has been used up or revoked');
     c2.destroy();
-    assert.equal(await t.server.stores!.accounts.exists('hank'), false);
+    assert.equal(await t.server.accounts!.exists('hank'), false);
   });
 
   test('a token is refused on a name that exists (conflict) without taking a use, and a preauth get is a bad request', async () => {
@@ -157,7 +158,7 @@ describe('registration "invite" (the default)', () => {
     assertStanzaError(await c.iq(`<iq type='get' id='${getId}'><preauth xmlns='urn:xmpp:pars:0' token='${invite.token}'/></iq>`, getId), 'bad-request', 'modify');
     assert.equal((await send(c, preauthIq(invite.token))).attrs.type, 'result');
     assertStanzaError(await send(c, registerSet('IVY', 'ivy-secret-2')), 'conflict', 'cancel');
-    assert.equal((await t.server.stores!.invites.get(invite.token))!.uses, 0);
+    assert.equal((await t.server.storage!.get(inviteStore).get(invite.token))!.uses, 0);
     c.destroy();
   });
 });
@@ -166,7 +167,7 @@ describe('registration "closed" and "open"', () => {
   test('closed: no token features, and a token is refused like registration itself', async () => {
     const t = await startServer({ registration: 'closed' });
     try {
-      const token = (await t.server.stores!.invites.create({ maxUses: 1, expiresAt: Date.now() + 3600_000, createdBy: '', username: null }))._id;
+      const token = (await t.server.storage!.get(inviteStore).create({ maxUses: 1, expiresAt: Date.now() + 3600_000, createdBy: '', username: null }))._id;
       const { c, features } = await preAuth(t);
       for (const ns of [IQ_REGISTER, IBR_TOKEN, INVITE_LEGACY]) assert.equal(features.getChild('register', ns), undefined, features.toString());
       assertStanzaError(await send(c, preauthIq(token)), 'service-unavailable', 'cancel');

@@ -14,6 +14,7 @@ import { xmppjsLogin, xmppjsLoginFailure } from '../helpers/clients.js';
 import { CONTENT_SECURITY_POLICY } from '../../server/http/responses.js';
 import { qrSvg } from '../../server/admin/invite-links.js';
 import type { InviteInfo } from '../../server/admin/console-api.js';
+import { inviteStore } from '../../server/storage/invites.js';
 
 let t: TestServer;
 let port: number;
@@ -95,7 +96,7 @@ before(async () => {
   port = t.server.ports.http;
   securePort = t.server.ports.https;
   assert.ok(securePort > 0 && securePort !== port, 'HTTPS listens on its own port');
-  await t.server.stores!.accounts.create('admin', 'admin-password-1', { admin: true });
+  await t.server.accounts!.create('admin', 'admin-password-1', { admin: true });
   const login = await request('POST', '/admin/api/login', {
     body: JSON.stringify({ user: 'admin', password: 'admin-password-1' }),
     headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json' },
@@ -266,7 +267,7 @@ test('web sign-up: refusals as sentences keep the name typed; then the account e
   assert.equal(ok.status, 200, words(ok.text));
   assert.match(words(ok.text), /Your address is alice@test\.local .*Now open your app and log in .*log in as alice@test\.local with the password you just chose/);
   assert.equal(ok.headers['cache-control'], 'no-store');
-  assert.equal(await t.server.stores!.accounts.exists('alice'), true);
+  assert.equal(await t.server.accounts!.exists('alice'), true);
 
   const im = await xmppjsLogin(t, 'alice', 'tulip-orbit-canyon');
   assert.match(im.jid, /^alice@test\.local\//);
@@ -282,7 +283,7 @@ test('web sign-up: refusals as sentences keep the name typed; then the account e
   assert.match(words(again.text), /This invitation has already been used/);
   const reuse = await signUp(i.token, { username: 'mallory', password: 'tulip-orbit-canyon', confirm: 'tulip-orbit-canyon' });
   assert.equal(reuse.status, 410);
-  assert.equal(await t.server.stores!.accounts.exists('mallory'), false);
+  assert.equal(await t.server.accounts!.exists('mallory'), false);
 });
 
 test('a multi-use invitation takes one use per account; a reserved name is the only one it creates', async () => {
@@ -302,13 +303,13 @@ test('a multi-use invitation takes one use per account; a reserved name is the o
   const a = await signUp(carol.token, { username: 'someone-else', password: 'lilac-harbour-7', confirm: 'lilac-harbour-7' });
   assert.equal(a.status, 200, words(a.text));
   assert.match(words(a.text), /Your address is carol@test\.local/);
-  assert.equal(await t.server.stores!.accounts.exists('someone-else'), false);
+  assert.equal(await t.server.accounts!.exists('someone-else'), false);
   const im = await xmppjsLogin(t, 'carol', 'lilac-harbour-7');
   await im.close();
 });
 
 test('expired, revoked and unknown invitations, and closed sign-up, each get a page that says so', async () => {
-  const store = t.server.stores!.invites;
+  const store = t.server.storage!.get(inviteStore);
   const expired = await store.create({ maxUses: 1, expiresAt: Date.now() - 1000, createdBy: 'admin', username: null });
   const e = await request('GET', `/invite/${expired._id}`);
   assert.equal(e.status, 410);
@@ -324,7 +325,7 @@ test('expired, revoked and unknown invitations, and closed sign-up, each get a p
   assert.equal(r.status, 410);
   assert.match(words(r.text), /This invitation was cancelled/);
   assert.equal((await signUp(i.token, { username: 'late', password: 'tulip-orbit-canyon', confirm: 'tulip-orbit-canyon' })).status, 410);
-  assert.equal(await t.server.stores!.accounts.exists('late'), false);
+  assert.equal(await t.server.accounts!.exists('late'), false);
   const gone = await call('revokeInvite', { token: 'B'.repeat(22) });
   assert.equal(gone.status, 400);
   assert.equal(gone.json?.error, 'There is no such invitation; it may have been removed.');

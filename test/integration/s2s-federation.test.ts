@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDomain, link, loginTo, rosterGet, closedPort, silentListener, isStanza, type DomainServer } from '../helpers/s2s.js';
 import { assertStanzaError, nextId, type Element, type RawClient } from '../helpers/raw-client.js';
+import { rosterStore } from '../../server/storage/roster.js';
 
 let a: DomainServer;
 let b: DomainServer;
@@ -92,8 +93,8 @@ test('a presence subscription across servers: roster pushes on both sides, prese
   // Bea goes away: anna hears it over federation.
   bea.send(`<presence type='unavailable'/>`);
   await anna.nextElement(isStanza('presence', (e) => e.attrs.from === bea.jid && e.attrs.type === 'unavailable'), 'bea\'s unavailable at anna');
-  assert.equal((await b.server.stores!.roster.get('bea', 'anna@a.test'))?.subscription, 'from');
-  assert.equal((await a.server.stores!.roster.get('anna', 'bea@b.test'))?.subscription, 'to');
+  assert.equal((await b.server.storage!.get(rosterStore).get('bea', 'anna@a.test'))?.subscription, 'from');
+  assert.equal((await a.server.storage!.get(rosterStore).get('anna', 'bea@b.test'))?.subscription, 'to');
 });
 
 test('a domain that does not resolve: remote-server-not-found (CORE-58)', async () => {
@@ -147,7 +148,7 @@ test('a remote user cannot use in-band registration here: bob@b.test cannot remo
     const err = await bob.iq(`<iq type='set' id='${id}' to='a.test'><query xmlns='jabber:iq:register'>${payload}</query></iq>`, id);
     assertStanzaError(err, 'service-unavailable', 'cancel', id);
   }
-  assert.equal(await a.server.stores!.accounts.exists('bob'), true);
+  assert.equal(await a.server.accounts!.exists('bob'), true);
   const stillBob = await login(a, 'bob', 'check', false);   // the password is unchanged (login uses the test password)
   assert.ok(stillBob.jid.startsWith('bob@a.test/'));
 });

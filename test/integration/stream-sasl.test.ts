@@ -13,7 +13,7 @@ before(async () => {
   t = await startWithUsers({
     [USER]: PW, bob: 'bob-password', juliet: 'juliet-password', umlaut: 'p\u00e4ssw\u00f6rd', victim: 'victim-password', dave: 'dave-password',
   });
-  await t.server.stores!.accounts.setFlags('dave', { disabled: true });
+  await t.server.accounts!.setFlags('dave', { disabled: true });
 });
 after(() => t.stop());
 

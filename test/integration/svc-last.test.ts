@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import type { Element } from 'ltx';
 import { startServer, startWithUsers, type TestServer } from '../helpers/server.js';
 import { within } from '../helpers/clients.js';
-import { emptyItem, type Subscription } from '../../server/storage/roster.js';
+import { emptyItem, type Subscription, rosterStore } from '../../server/storage/roster.js';
 import { assertStanza, canon, iq, discoInfo, features, id, xlogin, svcServer, DOMAIN, type SvcClient } from './svc-util.js';
+import { lastActivityStore } from '../../server/storage/last-activity.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // @xmpp/client has no CA option
 
@@ -34,7 +35,7 @@ function assertLast(r: Element, expected: string, max = 60): void {
 }
 
 async function share(t: TestServer, owner: string, contact: string, subscription: Subscription): Promise<void> {
-  await t.server.stores!.roster.put(owner, { ...emptyItem(`${contact}@${DOMAIN}`), subscription, listed: true });
+  await t.server.storage!.get(rosterStore).put(owner, { ...emptyItem(`${contact}@${DOMAIN}`), subscription, listed: true });
 }
 
 /** Ask until the server has stored the last logout (it is written when the last session has ended). */
@@ -94,7 +95,7 @@ describe('last activity', () => {
     await within(ended, 'alice\'s session to end');
     const r = await lastOnceStored(b, `alice@${DOMAIN}`);
     assertLast(r, `<iq type='result' id='${String(r.attrs.id)}' from='alice@${DOMAIN}' to='${b.jid}'><query xmlns='jabber:iq:last' seconds='SECONDS'>Heading Home</query></iq>`, 5);
-    assert.deepEqual({ ...(await svc.t.server.stores!.lastActivity.get('alice')), at: 0 }, { at: 0, status: 'Heading Home' });
+    assert.deepEqual({ ...(await svc.t.server.storage!.get(lastActivityStore).get('alice')), at: 0 }, { at: 0, status: 'Heading Home' });
   });
 
   test('SVC-09: a subscribed contact asking about an account that never logged out gets service-unavailable', async () => {

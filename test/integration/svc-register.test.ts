@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { RawClient, login, type Element } from '../helpers/raw-client.js';
 import { stanzaLogin, stanzaLoginFailure, nextEvent } from '../helpers/clients.js';
-import { emptyItem } from '../../server/storage/roster.js';
+import { emptyItem, rosterStore } from '../../server/storage/roster.js';
+import { vcardStore } from '../../server/storage/vcard.js';
+import { privateStore } from '../../server/storage/private.js';
+import { offlineStore } from '../../server/storage/offline.js';
+import { seedAlice, expectContactTold, expectFreshAlice } from '../helpers/account-removal.js';
 import { assertStanza, discoInfo, features, stanzaRegisterAndLogin, DOMAIN, xlogin } from './svc-util.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // @xmpp/client has no CA option; StanzaJS and raw clients verify
@@ -69,7 +73,7 @@ for (const policy of ['closed', 'invite'] as const) {
       // The stream is still fine for logging in; nothing was created.
       assert.equal((await c.authScram('mallory', 'secret')).name, 'failure');
       c.destroy();
-      assert.equal(await t.server.stores!.accounts.exists('mallory'), false);
+      assert.equal(await t.server.accounts!.exists('mallory'), false);
       await t.addUser('alice', 'pw');
       const im = await xlogin(t, 'alice', 'pw');
       assert.ok(!features(await discoInfo(im, DOMAIN)).includes('jabber:iq:register'));
@@ -134,7 +138,7 @@ describe('registration open', () => {
       }
       assertStanza(await c.iq(`<iq type='set' id='m6'><query xmlns='jabber:iq:register'><remove/></query></iq>`, 'm6'),
         err('m6', 'wait', 'unexpected-request', 'log in to remove your account'));
-      assert.equal(await t.server.stores!.accounts.exists('ok'), false);
+      assert.equal(await t.server.accounts!.exists('ok'), false);
     } finally {
       c.destroy();
     }
@@ -208,7 +212,7 @@ test('SVC-13: registrations are rate-limited per remote address', async () => {
     const { c: other } = await preAuth(t, '127.0.0.2');
     assertStanza(await other.iq(registerSet('a4', 'four', 'pw'), 'a4'), `<iq type='result' id='a4'/>`);
     other.destroy();
-    assert.equal(await t.server.stores!.accounts.exists('three'), false);
+    assert.equal(await t.server.accounts!.exists('three'), false);
   } finally {
     await t.stop();
   }
@@ -261,7 +265,13 @@ describe('password change and account removal (registration closed)', () => {
   });
 
   test('SVC-15: <remove/> deletes the account and its data, answers, then closes every stream of it with not-authorized; login then fails', async () => {
-    const stores = t.server.stores!;
+    const storage = t.server.storage!;
+    const stores = {
+      accounts: t.server.accounts!,
+      roster: storage.get(rosterStore),
+      vcard: storage.get(vcardStore),
+      private: storage.get(privateStore),
+    };
     await t.addUser('zoe', 'zoe-pw');
     await t.addUser('yan', 'yan-pw');
     // Zoe and Yan see each other's presence; Zoe has a vCard and private data.
@@ -320,7 +330,7 @@ describe('password change and account removal (registration closed)', () => {
     assert.equal(result.type, 'result');
     await gone;
     assert.match(incoming, /<stream:error><not-authorized xmlns="urn:ietf:params:xml:ns:xmpp-streams"\/>/);
-    assert.equal(await t.server.stores!.accounts.exists('walt'), false);
+    assert.equal(await t.server.accounts!.exists('walt'), false);
   });
 });
 
@@ -342,9 +352,44 @@ test('SVC-15: a stanza from another server naming the same localpart cannot remo
     }
     unhook();
     assert.deepEqual(replies.map((r) => [r.attrs.type, r.attrs.to, r.getChild('error')?.getChild('service-unavailable') !== undefined]), [['error', 'bob@other.example/x', true], ['error', 'bob@other.example/x', true]]);
-    assert.equal(await t.server.stores!.accounts.exists('bob'), true, 'the local account is still there');
+    assert.equal(await t.server.accounts!.exists('bob'), true, 'the local account is still there');
     const c = await login(t.c2sPort, t.caPem, 'bob', 'bob-password');
     await c.close();
+  } finally {
+    await t.stop();
+  }
+});
+
+// The account lifecycle's removal, by the XEP-0077 path (seams issue part 5; SVC-15, XEP-0077 §3.2, RFC 6121 §3.2–3.3):
+// one scenario for every removal path (console-api, cli: server running and not), test/helpers/account-removal.ts.
+test('SVC-15: <remove/> cancels the subscriptions (bob told, his roster at none) and drops everything; alice registered again starts empty', async () => {
+  const t = await startServer({ registration: 'open', limits: { registrationsPerIpPerHour: 100 } });
+  const register = async (user: string, password: string): Promise<void> => {
+    const { c } = await preAuth(t);
+    try {
+      assert.equal((await c.iq(registerSet('reg', user, password), 'reg')).attrs.type, 'result');
+    } finally {
+      c.destroy();
+    }
+  };
+  try {
+    await register('alice', 'alice-first');
+    await register('bob', 'bob-pw');
+    const { alice, bob } = await seedAlice(t, 'alice-first', 'bob-pw');
+    try {
+      assert.equal(await t.server.storage!.get(offlineStore).count('alice'), 1, 'a message is queued for alice');
+      alice.send(`<iq type='set' id='rm'><query xmlns='jabber:iq:register'><remove/></query></iq>`);
+      assert.equal((await alice.nextElement((e) => e.name === 'iq' && e.attrs.id === 'rm', 'the result of <remove/>')).attrs.type, 'result');
+      // Then her streams close with not-authorized (after bob's unavailable presence, as her unsubscribe ended it).
+      const streamError = await alice.nextElement((e) => e.name === 'stream:error', 'the stream error');
+      assert.ok(streamError.getChild('not-authorized', 'urn:ietf:params:xml:ns:xmpp-streams'), streamError.toString());
+      await expectContactTold(bob);
+      await register('alice', 'alice-second');
+      await expectFreshAlice(t, 'alice-second');
+    } finally {
+      alice.destroy();
+      bob.destroy();
+    }
   } finally {
     await t.stop();
   }

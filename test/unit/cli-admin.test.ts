@@ -7,7 +7,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { openStores } from '../../server/storage/stores.js';
+import { openAccounts } from '../../server/accounts/open-accounts.js';
 import { AdminService, AdminError } from '../../server/admin/admin-service.js';
 import { AdminSocketServer } from '../../server/admin/admin-socket.js';
 import { AdminClient } from '../../server/admin/admin-client.js';
@@ -30,9 +30,10 @@ async function tmpDir(): Promise<string> {
 }
 
 async function service(): Promise<AdminService> {
-  const stores = await openStores(null, { scramIterations: 4096 });
+  const sessions = new SessionRegistry();
+  const { accounts } = await openAccounts(null, { domain: DOMAIN, scramIterations: 4096, sessions, log: null });
   return new AdminService({
-    domain: DOMAIN, dataDir: '/nowhere', accounts: stores.accounts, sessions: new SessionRegistry(), startedAt: Date.now() - 5000,
+    domain: DOMAIN, dataDir: '/nowhere', accounts, sessions, startedAt: Date.now() - 5000,
     ports: () => ({ c2s: 5222 }), certificate: async () => null,
   });
 }

@@ -1,0 +1,90 @@
+// A DocumentCollection on one NeDB datastore (nedb-promises): the only place NeDB's query language is written.
+// Every write is awaited before the caller answers a client, so "succeeded" means "appended to the datafile".
+import Datastore from 'nedb-promises';
+import { DuplicateIdError, type CollectionDef, type Doc, type DocumentCollection, type FindOptions, type Where } from '../backend.js';
+
+type Query = Record<string, unknown>;
+
+export class NedbCollection<T extends Doc> implements DocumentCollection<T> {
+  private readonly fields: ReadonlySet<string>;
+
+  private constructor(private readonly db: Datastore<T>, private readonly def: CollectionDef<T>) {
+    this.fields = new Set(['_id', ...(def.indexes ?? [])]);
+  }
+
+  /** `file` null: in memory only (tests of single modules). */
+  static async open<T extends Doc>(file: string | null, def: CollectionDef<T>): Promise<NedbCollection<T>> {
+    const db = Datastore.create(file ? { filename: file, autoload: false } : { inMemoryOnly: true }) as unknown as Datastore<T>;
+    // NeDB's executor queues every call until load() completes, so indexes can be declared right away.
+    for (const fieldName of def.indexes ?? []) void db.ensureIndex({ fieldName });
+    await db.load();
+    return new NedbCollection(db, def);
+  }
+
+  /** Equality on declared fields only: what any backend must be able to answer with an index. */
+  private query(where: Where<T> | undefined): Query {
+    const q: Query = {};
+    for (const [k, v] of Object.entries(where ?? {})) {
+      if (v === undefined) continue;
+      if (!this.fields.has(k)) throw new Error(`${this.def.name}: "${k}" is not an index field of this collection`);
+      if (v !== null && typeof v === 'object') throw new Error(`${this.def.name}: lookups compare scalar values only ("${k}")`);
+      q[k] = v;
+    }
+    return q;
+  }
+
+  get(id: string): Promise<T | null> {
+    return this.db.findOne<T>({ _id: id }) as Promise<T | null>;
+  }
+
+  find(where: Where<T>, opts: FindOptions<T> = {}): Promise<T[]> {
+    let cursor = this.db.find<T>(this.query(where));
+    if (opts.sort) cursor = cursor.sort({ [opts.sort.field]: opts.sort.order });
+    if (opts.limit !== undefined) cursor = cursor.limit(opts.limit);
+    return cursor as unknown as Promise<T[]>;
+  }
+
+  count(where?: Where<T>): Promise<number> {
+    return this.db.count(this.query(where)) as unknown as Promise<number>;
+  }
+
+  async insert(doc: T): Promise<void> {
+    try {
+      await this.db.insert(doc);
+    } catch (err) {
+      if ((err as { errorType?: string }).errorType === 'uniqueViolated') throw new DuplicateIdError(`${this.def.name}: ${doc._id} exists`);
+      throw err;
+    }
+  }
+
+  async put(doc: T): Promise<void> {
+    await this.db.update({ _id: doc._id }, doc, { upsert: true });
+  }
+
+  async patch(id: string, fields: Partial<Omit<T, '_id'>>, expect?: Where<T>): Promise<boolean> {
+    const q = { ...(expect ? this.unchecked(expect) : {}), _id: id };
+    return ((await this.db.update(q, { $set: fields }, {})) as unknown as number) > 0;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return ((await this.db.remove({ _id: id }, {})) as unknown as number) > 0;
+  }
+
+  async removeIds(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return (await this.db.remove({ _id: { $in: [...ids] } }, { multi: true })) as unknown as number;
+  }
+
+  async removeWhere(where: Where<T>): Promise<number> {
+    const q = this.query(where);
+    if (Object.keys(q).length === 0) throw new Error(`${this.def.name}: removeWhere needs a condition`);
+    return (await this.db.remove(q, { multi: true })) as unknown as number;
+  }
+
+  /** A compare-and-set condition: equality on any scalar fields of the one document (it is found by _id). */
+  private unchecked(expect: Where<T>): Query {
+    const q: Query = {};
+    for (const [k, v] of Object.entries(expect)) if (v !== undefined) q[k] = v;
+    return q;
+  }
+}

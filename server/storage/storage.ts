@@ -1,0 +1,87 @@
+// Open stores (DESIGN.md "The seams"): a store is a definition — a name, how to open it on a backend, and what it
+// drops when an account is removed — and whoever needs it opens it with `ctx.storage.open(def)`, which opens it
+// once and hands everyone the same instance. There is no central list of stores: a new feature exports its
+// definition and opens it from its module's load().
+import type { StorageBackend } from './backend.js';
+import { NedbBackend } from './nedb/backend.js';
+import { prepareDataDir } from './schema.js';
+
+/** What store definitions may read of the server's settings when they open. */
+export interface StoreEnv {
+  /** The served domain (normalised): tells local JIDs from remote ones. */
+  readonly domain: string;
+  /** PBKDF2 iterations for new SCRAM credentials (accounts). */
+  readonly scramIterations: number;
+}
+
+export interface StoreDef<S> {
+  /** Unique among definitions (log messages, the removal event's handler name). */
+  readonly name: string;
+  open(backend: StorageBackend, env: StoreEnv): Promise<S>;
+  /**
+   * Account removal (the `account-removed` event): drop everything kept for the user. Registered when the store is
+   * opened, so every opened store honours a removal, also with no server running (the offline CLI opens the stores
+   * of every module; see server/accounts/open-offline.ts).
+   */
+  removeUser?(store: S, user: string): Promise<void>;
+}
+
+export function defineStore<S>(def: StoreDef<S>): StoreDef<S> {
+  return def;
+}
+
+/** A handler of the account-removed event; see server/accounts/account-events.ts. */
+export type AccountRemovedHandler = (user: string) => Promise<void>;
+
+/** Where stores register their removal handlers (the account lifecycle's event). */
+export interface AccountRemovedEvent {
+  onAccountRemoved(name: string, handler: AccountRemovedHandler, priority?: number): () => void;
+}
+
+/** Priority of store purges in the account-removed event: after live handlers (e.g. subscription cancellation). */
+export const PURGE_PRIORITY = 0;
+
+export class Storage {
+  private readonly opening = new Map<StoreDef<unknown>, Promise<unknown>>();
+  private readonly opened = new Map<StoreDef<unknown>, unknown>();
+
+  constructor(readonly backend: StorageBackend, private readonly env: StoreEnv, private readonly removal: AccountRemovedEvent) {}
+
+  /** The one instance of this store, opened on first use. */
+  open<S>(def: StoreDef<S>): Promise<S> {
+    let p = this.opening.get(def as StoreDef<unknown>) as Promise<S> | undefined;
+    if (!p) {
+      p = def.open(this.backend, this.env).then((store) => {
+        this.opened.set(def as StoreDef<unknown>, store);
+        const removeUser = def.removeUser;
+        if (removeUser) this.removal.onAccountRemoved(def.name, (user) => removeUser.call(def, store, user), PURGE_PRIORITY);
+        return store;
+      });
+      // A failed open may be tried again.
+      p.catch(() => this.opening.delete(def as StoreDef<unknown>));
+      this.opening.set(def as StoreDef<unknown>, p);
+    }
+    return p;
+  }
+
+  /** A store already opened (with open(), e.g. in a module's load); for hot paths that must not await. */
+  get<S>(def: StoreDef<S>): S {
+    if (!this.opened.has(def as StoreDef<unknown>)) throw new Error(`the store "${def.name}" was not opened; open it in the module's load()`);
+    return this.opened.get(def as StoreDef<unknown>) as S;
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+}
+
+/** Makes the backend of a data dir (`null`: nothing on disk). NeDB unless the server is given another. */
+export type BackendFactory = (dataDir: string | null) => StorageBackend;
+
+export const nedbBackend: BackendFactory = (dataDir) => new NedbBackend(dataDir);
+
+/** The storage of a data dir, after the schema check; `null` keeps everything in memory (tests of single modules). */
+export async function openStorage(dataDir: string | null, env: StoreEnv, removal: AccountRemovedEvent, backend: BackendFactory = nedbBackend): Promise<Storage> {
+  if (dataDir) await prepareDataDir(dataDir);
+  return new Storage(backend(dataDir), env, removal);
+}
