@@ -188,6 +188,8 @@ export class ParleyServer {
       await Promise.all(closing);
       clearTimeout(grace);
     }
+    // Last: a backend that holds files or handles (a database) releases them; NeDB has nothing buffered.
+    await this.storage?.backend.close();
     await this.lock?.release();
     this.lock = null;
     this.log.info('server', 'stopped');

@@ -1,6 +1,7 @@
 // Who may use the console: the administrator a name and password log in as (with the lockout XMPP logins share),
 // and whether that account still is an enabled administrator (asked again on every console request).
 import { makeJid } from '../core/jid.js';
+import { accountName } from '../accounts/username.js';
 import { AdminError } from './admin-api.js';
 import type { AdminHost } from './admin-host.js';
 import { passwordMatches } from './password-check.js';
@@ -23,11 +24,12 @@ export class ConsoleLogin {
     if (typeof user !== 'string' || user.trim() === '' || typeof password !== 'string' || password === '') {
       throw new AdminError('Enter the name and password of an administrator account.');
     }
-    const s = user.trim();
-    const at = s.lastIndexOf('@');
     let local: string;
     try {
-      local = makeJid(at >= 0 ? s.slice(0, at) : s, this.host.domain).local;
+      // Any domain written after the name is ignored here: the login only ever checks accounts of this server.
+      const s = user.trim();
+      const at = s.lastIndexOf('@');
+      local = accountName(at >= 0 ? s.slice(0, at) : s, this.host.domain);
     } catch {
       throw new AdminError('That name or password is not right.');
     }

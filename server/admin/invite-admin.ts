@@ -1,6 +1,7 @@
 // Invitations (XEP-0401): making, listing and revoking them in the console, and their web side (the landing page
 // and the sign-up that uses one).
-import { makeJid, prepLocalpart, JidError, type Jid } from '../core/jid.js';
+import { makeJid, type Jid } from '../core/jid.js';
+import { accountName, AccountAddressError } from '../accounts/username.js';
 import type { ServerConfig } from '../core/config.js';
 import { inviteState, type InviteDoc, type InviteStore } from '../storage/invites.js';
 import { AdminError, type UserChange } from './admin-api.js';
@@ -190,35 +191,30 @@ export class InviteAdmin {
 
   /** A name for an account to be created (invitations), as a name or an address at this server's domain. */
   private newAccountName(user: unknown): Jid {
-    if (typeof user !== 'string' || user.trim() === '') throw new AdminError('Give the name to reserve, or leave it empty.');
-    const s = user.trim();
-    const at = s.lastIndexOf('@');
-    if (at >= 0 && s.slice(at + 1).toLowerCase() !== this.host.domain) {
-      throw new AdminError(`The address must be at ${this.host.domain}; write just the name, e.g. ${s.slice(0, at)}.`);
-    }
     try {
-      return makeJid(prepLocalpart(at >= 0 ? s.slice(0, at) : s), this.host.domain);
+      return makeJid(accountName(user, this.host.domain), this.host.domain);
     } catch (err) {
-      if (err instanceof JidError) throw new AdminError(`"${s}" cannot be an account name: ${err.message.replace(/\.$/, '')}.`);
-      throw err;
+      if (!(err instanceof AccountAddressError)) throw err;
+      if (err.reason === 'empty') throw new AdminError('Give the name to reserve, or leave it empty.');
+      if (err.reason === 'other-domain') throw new AdminError(`The address must be at ${this.host.domain}; write just the name, e.g. ${err.localAsWritten}.`);
+      throw new AdminError(`"${err.input}" cannot be an account name: ${err.message.replace(/\.$/, '')}.`);
     }
   }
 }
 
 /** The user name someone chose on the sign-up page, PRECIS-prepared (UsernameCaseMapped), with errors as sentences. */
 function signupName(raw: string, domain: string): string {
-  let s = raw;
-  const at = s.lastIndexOf('@');
-  if (at >= 0) {
-    if (s.slice(at + 1).toLowerCase() !== domain) throw new SignupError('username', `Write just your user name, without “@” — your address will end in @${domain}.`);
-    s = s.slice(0, at);
-  }
-  if (/[\s"&'/:<>@]/u.test(s)) {
-    throw new SignupError('username', 'A user name cannot contain spaces or any of these characters: " & \' / : < > @');
+  const at = raw.lastIndexOf('@');
+  const s = at >= 0 ? raw.slice(0, at) : raw;
+  // Said before PRECIS would: these are the characters people actually try, and the sentence names them.
+  if (at < 0 || raw.slice(at + 1).toLowerCase() === domain) {
+    if (/[\s"&'/:<>@]/u.test(s)) throw new SignupError('username', 'A user name cannot contain spaces or any of these characters: " & \' / : < > @');
   }
   try {
-    return prepLocalpart(s);
-  } catch {
+    return accountName(raw, domain);
+  } catch (err) {
+    if (!(err instanceof AccountAddressError)) throw err;
+    if (err.reason === 'other-domain') throw new SignupError('username', `Write just your user name, without “@” — your address will end in @${domain}.`);
     throw new SignupError('username', `“${s}” cannot be used as a user name. Use letters, digits, dots, dashes or underscores.`);
   }
 }

@@ -1,6 +1,7 @@
 // The first-run wizard: whether it is due, what it suggests, and its last step (the first administrator and the
 // choices saved, setup marked done).
-import { makeJid, JidError, type Jid } from '../core/jid.js';
+import { makeJid, type Jid } from '../core/jid.js';
+import { accountName, AccountAddressError } from '../accounts/username.js';
 import { defaultDomain, readStoredSettings, resolveConfig, ConfigError } from '../core/config.js';
 import { AccountExistsError } from '../storage/accounts.js';
 import { AdminError, type CertificateInfo } from './admin-api.js';
@@ -96,19 +97,14 @@ export class SetupAdmin {
 
 /** A new account's address at `domain` (which may not be the running server's yet, during setup). */
 function accountAt(user: unknown, domain: string): Jid {
-  if (typeof user !== 'string' || user.trim() === '') throw new AdminError('Choose a name for the administrator account, such as admin or your first name.');
-  const s = user.trim();
-  const at = s.lastIndexOf('@');
-  if (at >= 0 && s.slice(at + 1).toLowerCase() !== domain) {
-    throw new AdminError(`The administrator's address must be at ${domain}; write just the name, e.g. ${s.slice(0, at)}.`);
-  }
-  let jid: Jid;
   try {
-    jid = makeJid(at >= 0 ? s.slice(0, at) : s, domain);
+    return makeJid(accountName(user, domain), domain);
   } catch (err) {
-    if (err instanceof JidError) throw new AdminError(`"${s}" cannot be an account name: ${err.message.replace(/\.$/, '')}.`);
-    throw err;
+    if (!(err instanceof AccountAddressError)) throw err;
+    if (err.reason === 'empty') {
+      throw new AdminError(err.input === '' ? 'Choose a name for the administrator account, such as admin or your first name.' : 'Choose a name for the administrator account.');
+    }
+    if (err.reason === 'other-domain') throw new AdminError(`The administrator's address must be at ${domain}; write just the name, e.g. ${err.localAsWritten}.`);
+    throw new AdminError(`"${err.input}" cannot be an account name: ${err.message.replace(/\.$/, '')}.`);
   }
-  if (jid.local === '') throw new AdminError('Choose a name for the administrator account.');
-  return jid;
 }

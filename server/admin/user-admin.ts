@@ -1,6 +1,7 @@
 // Accounts as the CLI and the console manage them: list, add, change the password, remove, make administrator,
 // disable and enable. At least one enabled administrator always remains.
-import { parseJid, makeJid, JidError, type Jid } from '../core/jid.js';
+import { makeJid, type Jid } from '../core/jid.js';
+import { accountName, AccountAddressError } from '../accounts/username.js';
 import { AccountExistsError, NoSuchAccountError } from '../storage/accounts.js';
 import { AdminError, type UserChange, type UserInfo, type UserRemoval } from './admin-api.js';
 import type { AdminHost } from './admin-host.js';
@@ -109,23 +110,18 @@ export class UserAdmin {
   /** A user given as a name ("bob") or as a bare JID of this server's domain ("bob@office.local"). */
   private account(user: unknown): Jid {
     const domain = this.host.domain;
-    if (typeof user !== 'string' || user.trim() === '') {
-      throw new AdminError(`Give the user as a name (bob) or as an address (bob@${domain}).`);
-    }
-    const s = user.trim();
-    let jid: Jid;
     try {
-      jid = s.includes('@') ? parseJid(s) : makeJid(s, domain);
+      return makeJid(accountName(user, domain), domain);
     } catch (err) {
-      if (err instanceof JidError) throw new AdminError(`"${s}" is not a valid user address: ${err.message.replace(/\.$/, '')}.`);
-      throw err;
+      if (!(err instanceof AccountAddressError)) throw err;
+      if (err.reason === 'empty' && err.input === '') throw new AdminError(`Give the user as a name (bob) or as an address (bob@${domain}).`);
+      if (err.reason === 'empty') throw new AdminError(`"${err.input}" has no user name; write it as name@${domain}.`);
+      if (err.reason === 'resource') throw new AdminError(`Give the address without "/${err.resource}": ${err.localAsWritten}@${domain}.`);
+      if (err.reason === 'other-domain') {
+        throw new AdminError(`${err.input} is not an address of this server, which serves ${domain}. Use ${err.localAsWritten}@${domain}, or just ${err.localAsWritten}.`);
+      }
+      throw new AdminError(`"${err.input}" is not a valid user address: ${err.message.replace(/\.$/, '')}.`);
     }
-    if (jid.local === '') throw new AdminError(`"${s}" has no user name; write it as name@${domain}.`);
-    if (jid.resource !== '') throw new AdminError(`Give the address without "/${jid.resource}": ${jid.bareString()}.`);
-    if (jid.domain !== domain) {
-      throw new AdminError(`${jid.bareString()} is not an address of this server, which serves ${domain}. Use ${jid.local}@${domain}, or just ${jid.local}.`);
-    }
-    return jid;
   }
 }
 
