@@ -1,0 +1,133 @@
+// A privacy list compiled once per change into lookup tables (XEP-0016 §2.2 semantics), so that filtering a stanza
+// costs a few Map lookups rather than a walk over the list's items. First match in ascending `order` decides, no
+// match allows: each table keeps its rules sorted by order, and a lookup keeps the lowest-ordered rule that matches
+// the stanza's kind among the tables that apply to the peer (its JID keys, its roster groups, its subscription, the
+// fall-through items).
+import type { Jid } from '../../core/jid.js';
+import { isBlockItem, type ItemKind, type PrivacyList, type SubscriptionValue } from './model.js';
+
+/** Stanza kinds as bits. OTHER: what only an item naming no kind covers (outbound messages and iqs, subscriptions, probes). */
+export const K_MESSAGE = 1;
+export const K_IQ = 2;
+export const K_PRESENCE_IN = 4;
+export const K_PRESENCE_OUT = 8;
+export const K_OTHER = 16;
+const K_ALL = K_MESSAGE | K_IQ | K_PRESENCE_IN | K_PRESENCE_OUT | K_OTHER;
+const KIND_BITS: Record<ItemKind, number> = { 'message': K_MESSAGE, 'iq': K_IQ, 'presence-in': K_PRESENCE_IN, 'presence-out': K_PRESENCE_OUT };
+
+export interface Rule {
+  readonly order: number;
+  readonly allow: boolean;
+  /** The kinds it covers, as bits. */
+  readonly mask: number;
+  /** A blocklist entry (jid, deny, every kind): a refusal carries XEP-0191's <blocked/>. */
+  readonly block: boolean;
+}
+
+/** What the user's roster says of a peer; "not in the roster" is subscription none with no groups (XEP-0016 §2.1). */
+export interface RosterFacts {
+  subscription: SubscriptionValue;
+  groups: readonly string[];
+}
+
+export const STRANGER: RosterFacts = { subscription: 'none', groups: [] };
+
+type Table = Map<string, Rule[]>;
+
+function add(t: Table, key: string, r: Rule): void {
+  const l = t.get(key);
+  if (l) l.push(r);   // items arrive sorted by order, so each table stays sorted
+  else t.set(key, [r]);
+}
+
+/** The first rule of a sorted list that covers `kind`, if it comes before `best`. */
+function first(rules: Rule[] | undefined, kind: number, best: Rule | null): Rule | null {
+  if (rules === undefined) return best;
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    if (best !== null && r.order >= best.order) return best;
+    if ((r.mask & kind) !== 0) return r;
+  }
+  return best;
+}
+
+export class CompiledList {
+  /** Kinds any item covers: a stanza of another kind is allowed without a lookup. */
+  readonly mask: number;
+  /** Kinds group or subscription items cover: only those need the roster. */
+  private readonly rosterMask: number;
+  private readonly byJid: Table = new Map();
+  /** Some jid item is a bare domain: walk up the peer's domain (XEP-0191 §4: subdomains match too). */
+  private readonly domainItems: boolean;
+  private readonly byGroup: Table = new Map();
+  private readonly bySubscription: Table = new Map();
+  private readonly fallThrough: Rule[] = [];
+
+  constructor(list: PrivacyList) {
+    let mask = 0;
+    let rosterMask = 0;
+    let domainItems = false;
+    for (const item of list.items) {
+      let m = 0;
+      for (const k of item.kinds) m |= KIND_BITS[k];
+      if (m === 0) m = K_ALL;
+      const rule: Rule = { order: item.order, allow: item.action === 'allow', mask: m, block: isBlockItem(item) };
+      mask |= m;
+      switch (item.type) {
+        case 'jid':
+          add(this.byJid, item.value!, rule);
+          if (!item.value!.includes('@') && !item.value!.includes('/')) domainItems = true;
+          break;
+        case 'group':
+          add(this.byGroup, item.value!, rule);
+          rosterMask |= m;
+          break;
+        case 'subscription':
+          add(this.bySubscription, item.value!, rule);
+          rosterMask |= m;
+          break;
+        default:
+          this.fallThrough.push(rule);
+      }
+    }
+    this.mask = mask;
+    this.rosterMask = rosterMask;
+    this.domainItems = domainItems;
+  }
+
+  /** Deciding this kind may depend on the roster (the caller then looks the peer up and passes its facts). */
+  needsRoster(kind: number): boolean {
+    return (this.rosterMask & kind) !== 0;
+  }
+
+  /**
+   * The rule that decides a stanza of `kind` exchanged with `peer` (null: none matches, so it is allowed). `roster`
+   * is needed only when needsRoster(kind); without it group and subscription items are not consulted.
+   */
+  decide(peer: Jid, kind: number, roster: RosterFacts | null): Rule | null {
+    if ((this.mask & kind) === 0) return null;
+    let best: Rule | null = null;
+    const t = this.byJid;
+    if (t.size > 0) {
+      // XEP-0016 §2.1: user@domain/resource, user@domain, domain/resource, domain (and its parent domains).
+      const bare = peer.bareString();
+      if (peer.resource !== '') best = first(t.get(peer.toString()), kind, best);
+      best = first(t.get(bare), kind, best);
+      if (peer.local !== '') {
+        if (peer.resource !== '') best = first(t.get(`${peer.domain}/${peer.resource}`), kind, best);
+        best = first(t.get(peer.domain), kind, best);
+      }
+      if (this.domainItems) {
+        for (let d = peer.domain, i = d.indexOf('.'); i > 0; i = d.indexOf('.')) {
+          d = d.slice(i + 1);
+          best = first(t.get(d), kind, best);
+        }
+      }
+    }
+    if (roster !== null && (this.rosterMask & kind) !== 0) {
+      for (const g of roster.groups) best = first(this.byGroup.get(g), kind, best);
+      best = first(this.bySubscription.get(roster.subscription), kind, best);
+    }
+    return first(this.fallThrough, kind, best);
+  }
+}
