@@ -39,7 +39,7 @@ export class Effects {
     for (const name of r.pushNames) {
       for (const s of sessions) s.send(el('iq', { type: 'set', id: pushId(), to: s.jid.toString() }, el('query', { xmlns: NS_PRIVACY }, el('list', { name }))));
     }
-    this.pushBlocklist(sessions, r.blockedBefore, r.blockedAfter);
+    this.pushBlocklist(sessions, r.blockedBefore, r.blockedAfter, r.unblockAll);
     const acc = this.engine.account(r.user);
     for (const s of sessions) {
       const before = r.before.get(s) ?? null;
@@ -48,13 +48,13 @@ export class Effects {
     }
   }
 
-  private pushBlocklist(sessions: LocalSession[], before: string[], after: string[]): void {
+  private pushBlocklist(sessions: LocalSession[], before: string[], after: string[], all: boolean): void {
     const added = after.filter((j) => !before.includes(j));
     const removed = before.filter((j) => !after.includes(j));
     const out = [];
     if (added.length > 0) out.push(el('block', { xmlns: NS_BLOCKING }, added.map((jid) => el('item', { jid }))));
-    // Nothing left: the push of unblock-all (an empty <unblock/>), which says the same.
-    if (removed.length > 0) out.push(el('unblock', { xmlns: NS_BLOCKING }, after.length === 0 ? [] : removed.map((jid) => el('item', { jid }))));
+    if (all) out.push(el('unblock', { xmlns: NS_BLOCKING }));   // XEP-0191 §3.4: unblock-all is pushed as sent
+    else if (removed.length > 0) out.push(el('unblock', { xmlns: NS_BLOCKING }, removed.map((jid) => el('item', { jid }))));
     if (out.length === 0) return;
     for (const s of sessions) {
       if (!this.blocklistInterest.has(s)) continue;

@@ -32,6 +32,8 @@ export interface Outcome {
   active?: string | null;
   /** Lists created, edited or removed: every connected resource gets a privacy list push for each (§2.6, PRIV-08). */
   pushNames: string[];
+  /** An XEP-0191 unblock-all: its push is an empty <unblock/>. */
+  unblockAll?: boolean;
 }
 
 /** What changed, for the effects (pushes, presence) that follow a change. */
@@ -42,6 +44,7 @@ export interface ChangeReport {
   before: Map<LocalSession, CompiledList | null>;
   blockedBefore: string[];
   blockedAfter: string[];
+  unblockAll: boolean;
 }
 
 export class PrivacyEngine {
@@ -138,7 +141,7 @@ export class PrivacyEngine {
       else this.active.delete(sender);
     }
     this.recount(user);
-    await this.onChange({ user, pushNames: out.pushNames, before, blockedBefore, blockedAfter: blockedJids(this.snapshot(user)) });
+    await this.onChange({ user, pushNames: out.pushNames, before, blockedBefore, blockedAfter: blockedJids(this.snapshot(user)), unblockAll: out.unblockAll === true });
   }
 
   /** A session ended: its active list goes with it. */

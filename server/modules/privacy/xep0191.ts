@@ -70,7 +70,7 @@ export class BlockingProtocol {
     await this.engine.change(s.jid.local, s, (cur) => {
       const next = withoutBlocked(cur, jids.length === 0 ? null : jids);
       if (next === cur) return { pushNames: [] };
-      return { lists: next, pushNames: [cur.defaultName!] };
+      return { lists: next, pushNames: [cur.defaultName!], unblockAll: jids.length === 0 };
     });
     return replyResult(ev);
   }
