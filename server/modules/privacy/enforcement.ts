@@ -12,6 +12,7 @@
 //             one is kept offline), and presence is delivered here to the resources whose list allows it.
 // Never between the user's own resources, nor with the user's own server (PRIV-18).
 import { el } from '../../core/xml.js';
+import { stanzaErrorReply } from '../../core/errors.js';
 import type { Jid } from '../../core/jid.js';
 import type { StanzaEvent } from '../../core/router.js';
 import type { LocalSession } from '../../core/session-registry.js';
@@ -128,8 +129,20 @@ export class Enforcement {
     if (!denies(rule)) return false;
     // Presence of any type: silence (PRIV-19). Messages and iq get/set: service-unavailable, as if nobody were
     // there (PRIV-20/21, MOD-28); replyError never answers errors or iq results.
-    if (ev.kind !== 'presence') this.ctx.router.replyError(ev, 'service-unavailable');
+    if (ev.kind !== 'presence') this.refuseInbound(ev);
     return true;
+  }
+
+  /**
+   * <service-unavailable/> to the sender, as Router.replyError builds it — but marked to pass the user's own
+   * outbound filter: to a remote sender the refusal is routed from the user's address, and the very list that
+   * refused the stanza would otherwise stop its error too.
+   */
+  private refuseInbound(ev: StanzaEvent): void {
+    if (ev.type === 'error' || (ev.kind === 'iq' && ev.type !== 'get' && ev.type !== 'set')) return;
+    const reply = stanzaErrorReply(ev.stanza, 'service-unavailable');
+    this.engine.passThrough.add(reply);
+    this.ctx.router.deliverToOrigin(ev, reply);
   }
 
   /** A presence notification to the bare JID while resources follow different lists: to each that allows it. */
