@@ -350,3 +350,26 @@ test('PRIV-10: a default list applies while the user is offline: the denied send
   const got = await back.untilPong();
   assert.deepEqual(ids(got), ['off2'], `offline messages: ${describe(got)}`);
 });
+
+test('PRIV-12/17: presence-in on one resource\'s active list — that resource stops seeing a contact, the other still does; a chat to a resource that is gone follows each resource\'s list', async () => {
+  await addUsers(im.t, 'al12p', 'bo12p');
+  await friends('al12p', 'bo12p');
+  const desk = await online('al12p', 'desk');
+  const phone = await online('al12p', 'phone');
+  const bob = await online('bo12p', 'r');
+  await Promise.all([desk.untilPong(), phone.untilPong()]);
+  await putList(desk, 'quiet', `<item type='jid' value='${bareOf('bo12p')}' action='deny' order='1'><presence-in/><message/></item>`);
+  ok(await activate(desk, 'quiet'));
+  bob.presence('', '<show>xa</show>');
+  await phone.waitFor((e) => e.name === 'presence' && e.attrs.from === bob.jid && e.getChildText('show') === 'xa', 'the phone sees bob');
+  await bob.untilPong();
+  const mark = phone.mark(desk);
+  const seen = await desk.untilMark(mark);
+  assert.deepEqual(seen.filter((e) => e.name === 'presence' && e.attrs.from === bob.jid && e.attrs.type === undefined), [], describe(seen));
+  // To a resource that is not there: delivered as to the bare JID, to the phone only.
+  bob.send(chat(`${bareOf('al12p')}/gone`, 'gone1'));
+  await phone.waitFor(isMsg('gone1'), 'the phone gets it');
+  await bob.untilPong();
+  const mark2 = phone.mark(desk);
+  assert.deepEqual(ids(await desk.untilMark(mark2)), []);
+});

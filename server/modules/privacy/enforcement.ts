@@ -105,10 +105,12 @@ export class Enforcement {
     if (this.isOwnServer(ev.from)) return false;
     const kind = inboundKind(ev);
     let list: CompiledList | null;
-    if (ev.addressing === 'full') {
-      list = this.engine.governing(this.ctx.sessions.get(ev.to), acc);
-    } else if (acc.activeCount > 0 && ev.addressing === 'bare' && (kind === K_MESSAGE || kind === K_PRESENCE_IN)) {
-      // Resources disagree: each is asked for itself.
+    const target = ev.addressing === 'full' ? this.ctx.sessions.get(ev.to) : undefined;
+    if (target !== undefined) {
+      list = this.engine.governing(target, acc);
+    } else if (acc.activeCount > 0 && ev.addressing !== 'host' && (kind === K_MESSAGE || (kind === K_PRESENCE_IN && ev.addressing === 'bare'))) {
+      // Resources may disagree (a chat message to a resource that is gone is delivered as if to the bare JID, so it
+      // is treated the same): each resource is asked for itself.
       if (kind === K_MESSAGE) {
         return this.engine.rosterFacts(acc.user, ev.from.bareString()).then((facts) => {
           this.perResource.set(ev, facts);
@@ -145,12 +147,20 @@ export class Enforcement {
     this.ctx.router.deliverToOrigin(ev, reply);
   }
 
-  /** A presence notification to the bare JID while resources follow different lists: to each that allows it. */
-  private async presencePerResource(ev: StanzaEvent, acc: AccountPrivacy): Promise<true> {
-    for (const s of availableSessions(this.ctx, ev.to)) {
+  /**
+   * A presence notification to the bare JID while resources may follow different lists. All allow it: it goes on
+   * to the presence module like any other; none does: dropped; some do: delivered here to those (as the presence
+   * module delivers a bare-JID notification: to every available resource, `to` unchanged).
+   */
+  private async presencePerResource(ev: StanzaEvent, acc: AccountPrivacy): Promise<boolean> {
+    const available = availableSessions(this.ctx, ev.to);
+    const allowed: LocalSession[] = [];
+    for (const s of available) {
       const list = this.engine.governing(s, acc);
-      if (list === null || !denies(await this.engine.verdict(acc.user, list, ev.from, K_PRESENCE_IN))) s.send(ev.stanza);
+      if (list === null || !denies(await this.engine.verdict(acc.user, list, ev.from, K_PRESENCE_IN))) allowed.push(s);
     }
+    if (allowed.length === available.length) return false;
+    for (const s of allowed) s.send(ev.stanza);
     return true;
   }
 

@@ -27,7 +27,11 @@ export const privacyModule: ServerModule = {
     const engine = new PrivacyEngine(store, roster, (user) => ctx.sessions.ofAccount(makeJid(user, ctx.config.domain)));
     await engine.load();
     const effects = new Effects(ctx, engine);
-    engine.onChange = (r) => effects.afterChange(r);
+    // The change is stored and in force once effects run: a failing push or presence is logged, and the request
+    // is still answered with its result (answering an error would tell the client nothing changed).
+    engine.onChange = (r) => effects.afterChange(r).catch((err: unknown) => {
+      ctx.log.error('privacy', `after a change of ${r.user}'s lists: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    });
     new Enforcement(ctx, engine).hook();
     new PrivacyProtocol(ctx, engine).hook();
     new BlockingProtocol(ctx, engine, effects).hook();
