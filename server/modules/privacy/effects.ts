@@ -4,14 +4,13 @@
 // `presence-out` rule now hides it from, its current presence to those it no longer hides it from (PRIV-23, MOD-27,
 // MOD-30), and, for local contacts, their unavailable when a `presence-in` rule starts hiding them (PRIV-24).
 import { el } from '../../core/xml.js';
-import { tryParseJid, type Jid } from '../../core/jid.js';
+import { makeJid, tryParseJid, type Jid } from '../../core/jid.js';
 import type { LocalSession } from '../../core/session-registry.js';
 import type { ModuleContext } from '../module.js';
 import { peekResourceState } from '../resource-state.js';
 import { availableSessions, routePresence, withAttrs } from '../presence-helpers.js';
 import { contactSeesUser, userSeesContact } from '../subscription-states.js';
 import { rosterStore } from '../../storage/roster.js';
-import { makeJid } from '../../core/jid.js';
 import { K_PRESENCE_IN, K_PRESENCE_OUT, STRANGER, type CompiledList, type RosterFacts } from './matcher.js';
 import type { ChangeReport, PrivacyEngine } from './engine.js';
 import { NS_PRIVACY } from './list-xml.js';

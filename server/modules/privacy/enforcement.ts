@@ -19,7 +19,7 @@ import type { LocalSession } from '../../core/session-registry.js';
 import type { ModuleContext } from '../module.js';
 import { addDeliveryFilter, OFFLINE_KEY } from '../delivery.js';
 import { availableSessions } from '../presence-helpers.js';
-import { K_IQ, K_MESSAGE, K_OTHER, K_PRESENCE_IN, K_PRESENCE_OUT, type CompiledList, type Rule, type RosterFacts } from './matcher.js';
+import { K_IQ, K_MESSAGE, K_OTHER, K_PRESENCE_IN, K_PRESENCE_OUT, STRANGER, type CompiledList, type Rule, type RosterFacts } from './matcher.js';
 import type { AccountPrivacy, PrivacyEngine } from './engine.js';
 
 export const NS_BLOCKING_ERRORS = 'urn:xmpp:blocking:errors';
@@ -112,6 +112,10 @@ export class Enforcement {
       // Resources may disagree (a chat message to a resource that is gone is delivered as if to the bare JID, so it
       // is treated the same): each resource is asked for itself.
       if (kind === K_MESSAGE) {
+        if ((acc.rosterMask & K_MESSAGE) === 0) {
+          this.perResource.set(ev, STRANGER);   // no list asks the roster: no lookup
+          return false;
+        }
         return this.engine.rosterFacts(acc.user, ev.from.bareString()).then((facts) => {
           this.perResource.set(ev, facts);
           return false;

@@ -22,6 +22,8 @@ export class AccountPrivacy {
   defaultEntry: ListEntry | null = null;
   /** Sessions with an active list; 0 means every resource follows the default list (a bare-JID stanza has one answer). */
   activeCount = 0;
+  /** Kinds that some list of the account decides by the roster (group or subscription items). */
+  rosterMask = 0;
   constructor(readonly user: string) {}
 }
 
@@ -182,6 +184,7 @@ export class PrivacyEngine {
         entry.compiled = new CompiledList(list);
       }
       acc.lists.set(list.name, entry);
+      acc.rosterMask |= entry.compiled.rosterMask;
     }
     acc.defaultEntry = a.defaultName !== null ? acc.lists.get(a.defaultName) ?? null : null;
     if (old) {

@@ -55,7 +55,7 @@ export class CompiledList {
   /** Kinds any item covers: a stanza of another kind is allowed without a lookup. */
   readonly mask: number;
   /** Kinds group or subscription items cover: only those need the roster. */
-  private readonly rosterMask: number;
+  readonly rosterMask: number;
   // One table per JID form, so that a lookup skips the forms a list does not use (no string is built or hashed for
   // them: this runs twice per message, and the benchmark's profile showed the lookups dominate it).
   private readonly byFull: Table = new Map();
