@@ -373,3 +373,22 @@ test('PRIV-12/17: presence-in on one resource\'s active list — that resource s
   const mark2 = phone.mark(desk);
   assert.deepEqual(ids(await desk.untilMark(mark2)), []);
 });
+
+test('PRIV-10: a message stored offline before its sender was blocked is not handed out at login (and is dropped)', async () => {
+  await addUsers(im.t, 'al10s', 'bo10s', 'ca10s');
+  const al = await connect('al10s', 'r');   // connected, not available: messages are stored
+  const bob = await online('bo10s', 'r');
+  const carol = await online('ca10s', 'r');
+  carol.send(chat(bareOf('al10s'), 'st1'));
+  bob.send(chat(bareOf('al10s'), 'st2'));
+  await Promise.all([carol.untilPong(), bob.untilPong()]);
+  await putList(al, 'later', `<item type='jid' value='${bareOf('ca10s')}' action='deny' order='1'><message/></item>`);
+  ok(await makeDefault(al, 'later'));
+  al.presence();
+  const got = await al.untilPong();
+  assert.deepEqual(ids(got), ['st2'], describe(got));
+  await al.quit();
+  const again = await connect('al10s', 'again');
+  again.presence();
+  assert.deepEqual(ids(await again.untilPong()), [], 'carol\'s stored message is gone');
+});

@@ -11,13 +11,14 @@
 //             own; otherwise messages are decided per resource by delivery's filter (and the default decides whether
 //             one is kept offline), and presence is delivered here to the resources whose list allows it.
 // Never between the user's own resources, nor with the user's own server (PRIV-18).
-import { el } from '../../core/xml.js';
+import { el, type Element } from '../../core/xml.js';
 import { stanzaErrorReply } from '../../core/errors.js';
-import type { Jid } from '../../core/jid.js';
+import { tryParseJid, type Jid } from '../../core/jid.js';
 import type { StanzaEvent } from '../../core/router.js';
 import type { LocalSession } from '../../core/session-registry.js';
 import type { ModuleContext } from '../module.js';
 import { addDeliveryFilter, OFFLINE_KEY } from '../delivery.js';
+import { addRedeliveryFilter } from '../offline.js';
 import { availableSessions } from '../presence-helpers.js';
 import { K_IQ, K_MESSAGE, K_OTHER, K_PRESENCE_IN, K_PRESENCE_OUT, STRANGER, type CompiledList, type Rule, type RosterFacts } from './matcher.js';
 import type { AccountPrivacy, PrivacyEngine } from './engine.js';
@@ -61,6 +62,7 @@ export class Enforcement {
       }
     }
     addDeliveryFilter(router, (ev, s) => this.deliverable(ev, s));
+    addRedeliveryFilter(router, (stanza, s) => this.redeliverable(stanza, s));
     router.hook(OFFLINE_KEY, (ev) => this.offline(ev), PRIVACY_PRIORITY);
   }
 
@@ -176,6 +178,20 @@ export class Enforcement {
     const list = acc ? this.engine.governing(s, acc) : null;
     if (list === null) return true;
     return !denies(list.decide(ev.from, K_MESSAGE, facts));
+  }
+
+  /**
+   * A stored message handed out at login: the resource's list as it is now decides, so a sender blocked after the
+   * message was stored does not reach the user through offline storage (the stored copy is dropped).
+   */
+  private redeliverable(stanza: Element, s: LocalSession): boolean | Promise<boolean> {
+    const acc = this.engine.account(s.jid.local);
+    const from = acc ? tryParseJid(stanza.attrs.from as string | undefined) : null;
+    if (!acc || !from || (from.local === s.jid.local && from.domain === s.jid.domain) || this.isOwnServer(from)) return true;
+    const list = this.engine.governing(s, acc);
+    if (list === null) return true;
+    const r = this.engine.verdict(acc.user, list, from, K_MESSAGE);
+    return r instanceof Promise ? r.then((rule) => !denies(rule)) : !denies(r);
   }
 
   /** A message nobody online took: the default list decides whether it is kept (PRIV-10). */
