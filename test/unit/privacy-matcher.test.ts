@@ -32,6 +32,8 @@ test('PRIV-15: full, bare, domain/resource and domain items; a domain item cover
     ['bob@x/r', 'bob@x/r', false], ['bob@x/r', 'bob@x/s', true], ['bob@x', 'bob@x/s', false], ['x/r', 'bob@x/r', false],
     ['x/r', 'bob@x/s', true], ['x', 'bob@x/s', false], ['x', 'x', false], ['x', 'muc.x', false], ['x', 'bob@muc.x/r', false],
     ['x', 'bob@y', true], ['x', 'bob@xx', true], ['bob@x', 'bob@y', true],
+    // A resource may hold '@' and '/': the item is still a domain/resource one.
+    ['x/a@b/c', 'bob@x/a@b/c', false], ['x/a@b/c', 'bob@x/a@b', true],
   ];
   for (const [value, peer, expected] of cases) {
     assert.equal(allowed(compile(`<item type='jid' value='${value}' action='deny' order='1'/>`), peer, K_MESSAGE), expected, `${value} vs ${peer}`);

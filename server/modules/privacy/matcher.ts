@@ -3,7 +3,7 @@
 // match allows: each table keeps its rules sorted by order, and a lookup keeps the lowest-ordered rule that matches
 // the stanza's kind among the tables that apply to the peer (its JID keys, its roster groups, its subscription, the
 // fall-through items).
-import type { Jid } from '../../core/jid.js';
+import { tryParseJid, type Jid } from '../../core/jid.js';
 import { isBlockItem, type ItemKind, type PrivacyList, type SubscriptionValue } from './model.js';
 
 /** Stanza kinds as bits. OTHER: what only an item naming no kind covers (outbound messages and iqs, subscriptions, probes). */
@@ -78,10 +78,12 @@ export class CompiledList {
       mask |= m;
       switch (item.type) {
         case 'jid': {
-          const v = item.value!;
-          const at = v.includes('@');
-          const slash = v.includes('/');
-          add(at ? (slash ? this.byFull : this.byBare) : (slash ? this.byDomainResource : this.byDomain), v, rule);
+          // Classified by its parts, not by its characters: a resource may contain '@' and '/'.
+          const j = tryParseJid(item.value);
+          if (!j) break;   // never stored: list-xml.ts refuses JIDs that do not parse
+          const local = j.local !== '';
+          const resource = j.resource !== '';
+          add(local ? (resource ? this.byFull : this.byBare) : (resource ? this.byDomainResource : this.byDomain), j.toString(), rule);
           break;
         }
         case 'group':
