@@ -164,7 +164,6 @@ test('PRIV-23: a presence-out rule makes the user look offline to one contact an
   await bob.untilPong();
   let mark = carol.mark(bob);
   assert.deepEqual(presences(await bob.untilMark(mark), bareOf('al23')), [], 'bob saw no away');
-  // Bob's probe is answered as if she were offline... by nothing at all from her resource.
   // The rule goes: bob gets her current presence.
   ok(await activate(al, null));
   const again = await bob.untilPong();

@@ -3,7 +3,7 @@
 // MOD-30), and presence as a list starts or stops applying to a resource: unavailable to the contacts a
 // `presence-out` rule now hides it from, its current presence to those it no longer hides it from (PRIV-23, MOD-27,
 // MOD-30), and, for local contacts, their unavailable when a `presence-in` rule starts hiding them (PRIV-24).
-import { el } from '../../core/xml.js';
+import { el, type Element } from '../../core/xml.js';
 import { makeJid, tryParseJid, type Jid } from '../../core/jid.js';
 import type { LocalSession } from '../../core/session-registry.js';
 import type { ModuleContext } from '../module.js';
@@ -50,7 +50,7 @@ export class Effects {
   private pushBlocklist(sessions: LocalSession[], before: string[], after: string[], all: boolean): void {
     const added = after.filter((j) => !before.includes(j));
     const removed = before.filter((j) => !after.includes(j));
-    const out = [];
+    const out: Element[] = [];
     if (added.length > 0) out.push(el('block', { xmlns: NS_BLOCKING }, added.map((jid) => el('item', { jid }))));
     if (all) out.push(el('unblock', { xmlns: NS_BLOCKING }));   // XEP-0191 §3.4: unblock-all is pushed as sent
     else if (removed.length > 0) out.push(el('unblock', { xmlns: NS_BLOCKING }, removed.map((jid) => el('item', { jid }))));
