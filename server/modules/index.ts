@@ -14,7 +14,8 @@ import { registerModule } from './register.js';
 import { contactAddressesModule } from './contact-addresses.js';
 import { rosterModule } from './roster.js';
 import { presenceModule } from './presence.js';
+import { privacyModule } from './privacy/index.js';
 
 export const DEFAULT_MODULES: ServerModule[] = [discoModule, pingModule, versionModule, timeModule, legacySessionModule, deliveryModule, offlineModule,
   vcardModule, privateStorageModule, lastActivityModule, registerModule, contactAddressesModule,
-  rosterModule, presenceModule];
+  rosterModule, presenceModule, privacyModule];

@@ -19,6 +19,8 @@
 //   and reads the new priority from the stanza.
 //   While a user's queue is being delivered, new chat/normal messages to that user wait for it to finish
 //   (`message/bare`/`message/full` hooks above delivery) so they cannot overtake older stored ones.
+//   Filters registered with addRedeliveryFilter (privacy lists: a sender blocked since the message was stored) are
+//   asked before each stored message is handed out; one that refuses it has it dropped from storage unsent.
 import { el, childElements, type Element } from '../core/xml.js';
 import * as ltx from 'ltx';
 import type { StanzaEvent } from '../core/router.js';
@@ -28,6 +30,18 @@ import { DELIVERY_PRIORITY, OFFLINE_KEY } from './delivery.js';
 import { peekResourceState } from './resource-state.js';
 import { priorityOf } from '../core/presence-parse.js';
 import { offlineStore } from '../storage/offline.js';
+import type { Router } from '../core/router.js';
+
+/** False keeps a stored message from the resource (and drops it): e.g. the recipient has blocked its sender since. */
+export type RedeliveryFilter = (stanza: Element, recipient: LocalSession) => boolean | Promise<boolean>;
+
+const redeliveryFilters = new WeakMap<Router, RedeliveryFilter[]>();
+
+export function addRedeliveryFilter(router: Router, filter: RedeliveryFilter): void {
+  let list = redeliveryFilters.get(router);
+  if (!list) redeliveryFilters.set(router, (list = []));
+  list.push(filter);
+}
 
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_HINTS = 'urn:xmpp:hints';
@@ -162,13 +176,27 @@ export class OfflineService {
     const messages = await offline.list(session.jid.local);
     if (messages.length === 0) return;
     const domain = this.ctx.config.domain;
-    const writes = messages.map((m) => new Promise<string | null>((resolve) => {
-      let stanza: Element;
+    const filters = redeliveryFilters.get(this.ctx.router) ?? [];
+    const refused = new Set<string>();
+    const parsed = new Map<string, Element>();
+    for (const m of messages) {
       try {
-        stanza = ltx.parse(m.xml) as Element;
+        const stanza = ltx.parse(m.xml) as Element;
+        parsed.set(m.id, stanza);
+        for (const f of filters) {
+          if (!(await f(stanza, session))) {
+            refused.add(m.id);
+            break;
+          }
+        }
       } catch {
         this.ctx.log.warn('offline', `dropping an unreadable stored message for ${session.jid.local}`);
-        resolve(m.id);
+      }
+    }
+    const writes = messages.map((m) => new Promise<string | null>((resolve) => {
+      const stanza = parsed.get(m.id);
+      if (!stanza || refused.has(m.id)) {
+        resolve(m.id);   // unreadable, or refused by a filter: dropped, not delivered
         return;
       }
       stanza.cnode(el('delay', { xmlns: NS_DELAY, from: domain, stamp: delayStamp(m.stamp) }, 'Offline Storage'));

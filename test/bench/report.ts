@@ -41,6 +41,15 @@ export const FIGURES: FigureDef[] = [
   { scenario: 'chat', key: 'chatServerCpu', label: 'server CPU (% of a core)', digits: 0, percent: true, noRatio: true },
   { scenario: 'chat', key: 'chatGeneratorCpu', label: 'generator CPU (% of a core)', digits: 0, percent: true, noRatio: true },
   { scenario: 'chat', key: 'chatOtherLoad', label: 'other processes on the server core (%)', digits: 0, percent: true, noRatio: true },
+  // The chat run again with a 100-item active privacy list on every recipient (XEP-0016): compare with chat's
+  // server CPU-s / 10,000 msgs (target: at most 10% more, see the privacy issue).
+  { scenario: 'chat-privacy', key: 'chatPrivacyMsgsPerSecond', label: 'delivered msgs/s (100-item lists)', digits: 0 },
+  { scenario: 'chat-privacy', key: 'chatPrivacyP50', label: 'end-to-end p50 (ms)', digits: 1 },
+  { scenario: 'chat-privacy', key: 'chatPrivacyP99', label: 'end-to-end p99 (ms)', digits: 1 },
+  { scenario: 'chat-privacy', key: 'chatPrivacyCpuPer10k', label: 'server CPU-s / 10,000 msgs', digits: 2 },
+  { scenario: 'chat-privacy', key: 'chatPrivacyLost', label: 'lost + duplicated + misrouted', digits: 0, target: { kind: 'zero' } },
+  { scenario: 'chat-privacy', key: 'chatPrivacyServerCpu', label: 'server CPU (% of a core)', digits: 0, percent: true, noRatio: true },
+  { scenario: 'chat-privacy', key: 'chatPrivacyOtherLoad', label: 'other processes on the server core (%)', digits: 0, percent: true, noRatio: true },
   { scenario: 'roster', key: 'rosterTime', label: 'time to full roster (ms)', digits: 1, target: { kind: 'ratio-max', value: 0.3 } },
   { scenario: 'roster', key: 'rosterPresenceTime', label: 'time to all contacts\' presence (ms)', digits: 1, target: { kind: 'ratio-max', value: 0.3 } },
   { scenario: 'roster', key: 'rosterOtherLoad', label: 'other processes on the server core (%)', digits: 0, percent: true, noRatio: true },

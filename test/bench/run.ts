@@ -69,9 +69,16 @@ function accountsNeeded(o: Options): Accounts {
   const users = Math.max(2,
     has('login') ? s.logins : 0,
     has('idle') ? s.idleSessions : 0,
-    has('chat') ? s.chatPairs * 2 : 0,
+    has('chat') || has('chat-privacy') ? s.chatPairs * 2 : 0,
     has('muc') ? s.mucOccupants : 0);
   return { users, rosterContacts: has('roster') ? s.rosterContacts : 0 };
+}
+
+/** The chat variant's figures under keys of their own (chatCpuPer10k → chatPrivacyCpuPer10k), so tables tell them apart. */
+function withKeys(r: ScenarioResult, from: string, to: string): ScenarioResult {
+  const figures: ScenarioResult['figures'] = {};
+  for (const [k, v] of Object.entries(r.figures)) figures[k.startsWith(from) ? to + k.slice(from.length) : k] = v;
+  return { ...r, figures };
 }
 
 function summaryLine(r: ScenarioResult): string {
@@ -132,6 +139,7 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
       case 'login': return loginScenario(ctx);
       case 'idle': return idleScenario(ctx);
       case 'chat': return chatScenario(ctx);
+      case 'chat-privacy': return withKeys(await chatScenario(ctx, true), 'chat', 'chatPrivacy');
       case 'roster': {
         const caps = await probeCapabilities(ctx);
         if (!caps.roster) return { status: 'n/a', message: 'the server has no roster (no jabber:iq:roster in disco#info, roster get refused)', figures: {}, details: { features: caps.features } };
@@ -166,7 +174,7 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
   const wall = (load1.t - load0.t) / 1000;
   const other = (load1.busy - load0.busy) - (load1.server - load0.server) - (serverCore === null ? load1.gen - load0.gen : 0);
   result.details.otherLoad = Math.max(0, other / wall);
-  if (result.status === 'ok') result.figures[`${scenario}OtherLoad`] = result.details.otherLoad as number;
+  if (result.status === 'ok') result.figures[`${scenario === 'chat-privacy' ? 'chatPrivacy' : scenario}OtherLoad`] = result.details.otherLoad as number;
   ctx.destroyAll();
   if (result.status === 'error') result.details.serverLog = server.logTail();
   await server.stop();
@@ -267,6 +275,12 @@ async function main(): Promise<number> {
   out(`Parley ${kits.find((k) => k.name === 'parley')?.version ?? ''} vs Prosody ${machine.prosody ?? '(not installed)'} — ${machine.date}`);
   out(table(rs));
   out('Ratios are Parley/Prosody; targets apply to Parley. A benchmark, not a test: nothing here fails a build.');
+  const plain = results.chat?.parley?.figures.chatCpuPer10k;
+  const listed = results['chat-privacy']?.parley?.figures.chatPrivacyCpuPer10k;
+  if (typeof plain === 'number' && typeof listed === 'number' && plain > 0) {
+    const more = (listed / plain - 1) * 100;
+    out(`Privacy lists: Parley's server CPU per 10,000 msgs ${plain.toFixed(3)} s without lists, ${listed.toFixed(3)} s with a 100-item active list on every recipient: ${more >= 0 ? '+' : ''}${more.toFixed(1)}% (target ≤ +10%).`);
+  }
 
   const resultsDir = path.join(ROOT, 'bench', 'results');
   await fs.mkdir(resultsDir, { recursive: true });

@@ -2,7 +2,7 @@
 // Each sender keeps a fixed window of messages in flight and sends the next one as soon as its partner received
 // one, so the server is always saturated and latency is the server's queueing plus its work. Every body carries
 // sender, sequence number and send time; each (sender, sequence) must arrive exactly once, at the right partner.
-import { attrOf, bodyOf, type BenchClient } from '../client.js';
+import { attrOf, bodyOf, BenchClient } from '../client.js';
 import { sample, delta } from '../procstat.js';
 import { awaitDeliveries, percentile, sleep, type ScenarioContext, type ScenarioResult } from './context.js';
 
@@ -10,7 +10,40 @@ import { awaitDeliveries, percentile, sleep, type ScenarioContext, type Scenario
 const PAD = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna';
 
 
-export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioResult> {
+/** Items of the privacy list every user activates in the chat-privacy variant. */
+export const PRIVACY_ITEMS = 100;
+const NS_PRIVACY = 'jabber:iq:privacy';
+
+/**
+ * A 100-item list as people keep them: blocks of other addresses (users elsewhere, whole domains, some for
+ * messages only, some for everything), none of which matches the partner, so every message is checked against the
+ * whole list and still delivered. JID items only: a group or subscription item would add a roster lookup per stanza
+ * (measured apart if ever needed).
+ */
+function privacyList(name: string): string {
+  const items: string[] = [];
+  for (let i = 0; i < PRIVACY_ITEMS; i++) {
+    const value = i % 10 === 9 ? `spam${i}.example` : `blocked${i}@elsewhere${i % 7}.example`;
+    const kinds = i % 3 === 0 ? '<message/>' : i % 3 === 1 ? '<message/><presence-in/>' : '';
+    items.push(`<item type='jid' value='${value}' action='deny' order='${i + 1}'>${kinds}</item>`);
+  }
+  return `<query xmlns='${NS_PRIVACY}'><list name='${name}'>${items.join('')}</list></query>`;
+}
+
+/** Every client stores and activates the 100-item list; null when done, else why the server could not. */
+async function activatePrivacyLists(clients: BenchClient[]): Promise<string | null> {
+  for (const c of clients) {
+    for (const payload of [privacyList('bench'), `<query xmlns='${NS_PRIVACY}'><active name='bench'/></query>`]) {
+      const id = BenchClient.nextId('priv');
+      const r = await c.iq(id, `<iq type='set' id='${id}'>${payload}</iq>`);
+      if (r.attrs.type !== 'result') return `privacy list refused: ${r.toString().slice(0, 300)}`;
+    }
+  }
+  return null;
+}
+
+/** `privacy`: the chat-privacy variant — the same run with a 100-item active privacy list on every recipient. */
+export async function chatScenario(ctx: ScenarioContext, privacy = false): Promise<ScenarioResult> {
   const { scale, server } = ctx;
   const senders = scale.chatPairs * 2;
   const per = Math.floor(scale.chatMessages / senders);
@@ -19,6 +52,14 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioResult
   const { clients } = await ctx.loginMany(names, scale.loginConcurrency, { rosterGet: true, presence: true });
   const jids = clients.map((c) => c.jid);
   if (jids.some((j) => !j.includes('/'))) return { status: 'error', message: 'a bound JID has no resource', figures: {}, details: {} };
+  if (privacy) {
+    ctx.progress = `activating ${PRIVACY_ITEMS}-item privacy lists`;
+    const refused = await activatePrivacyLists(clients);
+    if (refused !== null) {
+      await ctx.closeAll();
+      return { status: 'n/a', message: `no XEP-0016 privacy lists (${refused})`, figures: {}, details: {} };
+    }
+  }
 
   const sent = new Int32Array(senders);
   const inflight = new Int32Array(senders);
@@ -84,7 +125,7 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioResult
     chatGeneratorCpu: d.generatorCpu / d.wallSeconds,
   };
   const details = {
-    pairs: scale.chatPairs, messages: total, window: W, delivered, lost, duplicates, misrouted, bounced,
+    privacyItems: privacy ? PRIVACY_ITEMS : 0, pairs: scale.chatPairs, messages: total, window: W, delivered, lost, duplicates, misrouted, bounced,
     wallSeconds: wall, serverCpuSeconds: d.serverCpu, generatorCpuSeconds: d.generatorCpu, measuredWindowUs: d.windowUs,
   };
   if (stalled) return { status: 'error', message: `delivery stopped after ${delivered} of ${total} messages (${bounced} bounced)`, figures, details };
