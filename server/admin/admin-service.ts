@@ -59,7 +59,7 @@ export interface AdminRuntime {
   setDiscovery(on: boolean): Promise<void>;
 }
 
-/** Sessions as the console sees them: C2sSession has these; other session kinds may not. */
+/** Sessions as the console sees them: BoundSession has these (of its current connection); other kinds may not. */
 interface SessionDetails extends LocalSession {
   readonly remoteAddress?: string;
   readonly connectedAt?: number;
