@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { ParleyServer } from '../../server/server.js';
 import { resolveConfig, type StoredSettings } from '../../server/core/config.js';
 import { Logger } from '../../server/core/log.js';
+import type { ServerModule } from '../../server/modules/module.js';
 
 export const DOMAIN = 'test.local';
 const sharedCerts = path.join(os.tmpdir(), `parley-test-certs-${process.getuid?.() ?? 0}`);
@@ -22,7 +23,8 @@ export interface TestServer {
   addUser(name: string, password: string): Promise<void>;
 }
 
-export async function startServer(settings: StoredSettings = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
+/** `modules`: the modules to load instead of the default ones (e.g. DEFAULT_MODULES plus a test-only module). */
+export async function startServer(settings: StoredSettings = {}, opts: { dataDir?: string; modules?: ServerModule[] } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? await fs.mkdtemp(path.join(os.tmpdir(), 'parley-test-'));
   // Copy a CA + leaf made once for test.local, so each test does not pay for RSA key generation.
   await fs.mkdir(sharedCerts, { recursive: true });
@@ -34,7 +36,7 @@ export async function startServer(settings: StoredSettings = {}, opts: { dataDir
     logLevel: 'debug', ...settings,
   });
   const logger = new Logger('debug', process.env.PARLEY_TEST_LOG ? (l) => process.stderr.write(l + '\n') : null);
-  const server = new ParleyServer(config, { logger });
+  const server = new ParleyServer(config, { logger, modules: opts.modules });
   await server.start();
   await fs.cp(path.join(dataDir, 'certs'), sharedCerts, { recursive: true, force: false, errorOnExist: false }).catch(() => undefined);
   return {
@@ -53,7 +55,7 @@ export async function startServer(settings: StoredSettings = {}, opts: { dataDir
  * startServer, then an account for each of `users` (name → password, in the order given). When an account cannot
  * be made, the server is stopped again before the error is thrown.
  */
-export async function startWithUsers(users: Record<string, string>, settings: StoredSettings = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
+export async function startWithUsers(users: Record<string, string>, settings: StoredSettings = {}, opts: { dataDir?: string; modules?: ServerModule[] } = {}): Promise<TestServer> {
   const t = await startServer(settings, opts);
   try {
     for (const [name, password] of Object.entries(users)) await t.addUser(name, password);
