@@ -5,7 +5,7 @@
 // Output: send() runs the output filter chain (XEP-0198 counting/resending, XEP-0352 holding, carbons hook here),
 // then writes to the current connection. With no filters that costs one length check.
 //
-// Detached (connection lost and a resumption module kept the session, or detach() called): the session stays in
+// Detached (connection lost without the client closing and a resumption module kept the session, or detach() called): the session stays in
 // the registry under its JID and keeps its IM state; send() still runs the filters (so a XEP-0198 filter can queue
 // what arrives for replay), and whatever passes them is dropped with written(false) (offline delivery then keeps
 // the message stored). A detached session ends only when told: end() (the module's resumption timeout),
@@ -146,11 +146,14 @@ export class BoundSession implements SessionHandle {
     old.sessionDetached(this, null);
   }
 
-  /** The connection is gone: end the session, unless a resumption module keeps it (detached). */
-  connectionLost(connection: SessionConnection): void {
+  /**
+   * The connection is gone: end the session, unless it was lost (not closed by the client's closing tag) and a
+   * resumption module keeps it (then it stays, detached).
+   */
+  connectionLost(connection: SessionConnection, clean: boolean): void {
     if (this.connection !== connection) return;
     this.connection = null;
-    if (this.onConnectionLost) this.onConnectionLost(this);
+    if (this.onConnectionLost && !clean) this.onConnectionLost(this);
     else this.end();
   }
 

@@ -30,6 +30,8 @@ export class C2sConnection extends XmlStream implements ClientStream, SaslStream
   bindFailures = 0;
   /** The bound session writing here; null before bind (and after it was detached or moved away). */
   session: SessionHandle | null = null;
+  /** The client sent its closing tag: a clean end, after which no resumption module keeps the session (MOD-07). */
+  private peerClosed = false;
   /** Until SASL succeeds; dropped afterwards (nothing of it is needed once bound). */
   private sasl: SaslNegotiation | null;
   private readonly bucket: ByteBucket | null;
@@ -38,7 +40,9 @@ export class C2sConnection extends XmlStream implements ClientStream, SaslStream
 
   constructor(ctx: ServerContext, transport: Transport, private readonly onClosed: (c: C2sConnection) => void) {
     super(ctx, `c2s${++connectionCounter}`, transport.framing);
-    this.stage = transport.secure || !ctx.secureContext() ? 'pre-auth' : 'pre-tls';
+    // No STARTTLS stage when TLS is in place, when there is no certificate, or when the transport cannot switch
+    // (RFC 7395 §3.5 / MOD-57: never over WebSocket).
+    this.stage = transport.secure || !ctx.secureContext() || !transport.startTls ? 'pre-auth' : 'pre-tls';
     const limits = ctx.config.limits;
     this.bucket = limits.enabled ? new ByteBucket(limits.bytesPerSecond, limits.burstBytes) : null;
     this.sasl = new SaslNegotiation(this);
@@ -161,10 +165,15 @@ export class C2sConnection extends XmlStream implements ClientStream, SaslStream
     return `${this.remoteAddress}${this.username !== null ? ' ' + (this.session?.jid ?? this.account).toString() : ''}`;
   }
 
+  override onClose(): void {
+    this.peerClosed = true;
+    super.onClose();
+  }
+
   protected ended(): void {
     const s = this.session;
     this.session = null;
-    s?.connectionLost(this);
+    s?.connectionLost(this, this.peerClosed);
     this.onClosed(this);
   }
 

@@ -66,7 +66,10 @@ export interface SessionHandle extends LocalSession {
   readonly stanzasReceived: number;
   /** Ended: out of the registry, never attached again. */
   readonly ended: boolean;
-  /** Set by a resumption module: called instead of ending the session when its connection is lost. */
+  /**
+   * Set by a resumption module (XEP-0198): called instead of ending the session when its connection is lost without
+   * the client closing the stream; the session is then detached, and the module ends it (end()) when it gives up.
+   */
   onConnectionLost: ((session: SessionHandle) => void) | null;
   addOutputFilter(filter: OutputFilter, order?: number): void;
   removeOutputFilter(filter: OutputFilter): boolean;
@@ -77,6 +80,6 @@ export interface SessionHandle extends LocalSession {
   end(): void;
   /** Called by the connection: one stanza from the client (counted, then validated and routed). */
   receive(stanza: Element, kind: 'message' | 'presence' | 'iq'): void | Promise<void>;
-  /** Called by the connection when its transport is gone. */
-  connectionLost(connection: SessionConnection): void;
+  /** Called by the connection when its transport is gone; `clean`: the client had closed the stream itself. */
+  connectionLost(connection: SessionConnection, clean: boolean): void;
 }

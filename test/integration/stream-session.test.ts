@@ -249,10 +249,9 @@ describe('moving a bound session to another connection', () => {
     // The next stanza on the new socket is the one sent after the take-over: the one sent while detached is gone.
     assert.equal((await second.nextElement(undefined, 'found1')).attrs.id, 'found1');
     assert.equal(sessions.countOf(makeJid('alice', DOMAIN)), 1);
+    // The client closes its stream itself this time: a clean end, which ends even a kept session (MOD-07).
     await Promise.all([second.close(), bob.close()]);
-    // Kept on connection loss: only end() takes it out of the registry.
-    await until('the second connection to be gone', () => session.connection === null, 5000);
-    session.end();
+    await until('the session to end with the clean close', () => session.ended, 5000);
     assert.equal(sessions.get(parseJid(full)), undefined);
   });
 

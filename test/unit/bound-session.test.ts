@@ -146,9 +146,9 @@ test('attach to another connection moves the session (the old one is told where)
   assert.equal(session.connection, next);
 });
 
-test('connection lost ends the session (registry, session-ended once) unless a module keeps it; closeWithError while detached ends it', () => {
+test('connection lost ends the session (registry, session-ended once) unless a module keeps it (not after a clean close); closeWithError while detached ends it', () => {
   const a = setup();
-  a.session.connectionLost(a.conn);
+  a.session.connectionLost(a.conn, false);
   assert.equal(a.session.ended, true);
   assert.equal(a.ctx.sessions.get(a.session.jid), undefined);
   assert.deepEqual(a.ended, ['c1']);
@@ -159,15 +159,23 @@ test('connection lost ends the session (registry, session-ended once) unless a m
   const b = setup();
   const kept: SessionHandle[] = [];
   b.session.onConnectionLost = (s) => kept.push(s);
-  b.session.connectionLost(new FakeConnection('other'));   // not its connection: nothing happens
+  b.session.connectionLost(new FakeConnection('other'), false);   // not its connection: nothing happens
   assert.equal(b.session.connection, b.conn);
-  b.session.connectionLost(b.conn);
+  b.session.connectionLost(b.conn, false);
   assert.deepEqual(kept, [b.session]);
   assert.equal(b.session.ended, false);
   assert.equal(b.ctx.sessions.get(b.session.jid), b.session);
   b.session.closeWithError('system-shutdown');
   assert.equal(b.session.ended, true);
   assert.deepEqual(b.ended, ['c1']);
+
+  // The client closed its stream itself: a clean end, which no resumption module keeps (MOD-07).
+  const d = setup();
+  let keptClean = 0;
+  d.session.onConnectionLost = () => keptClean++;
+  d.session.connectionLost(d.conn, true);
+  assert.equal(d.session.ended, true);
+  assert.equal(keptClean, 0);
 
   const c = setup();
   c.session.closeWithError('conflict');
