@@ -132,10 +132,10 @@ export class BoundSession implements SessionHandle {
     if (connection.username !== this.jid.local) throw new Error(`connection ${connection.id} is not authenticated as ${this.jid.bareString()}`);
     const old = this.connection;
     if (old === connection) return;
+    connection.sessionAttached(this);   // first: it refuses (throws) when closing or bound to another session
     this.connection = connection;
     this.lang = connection.lang;
     old?.sessionDetached(this, connection);
-    connection.sessionAttached(this);
   }
 
   /** Stop writing to the current connection (which then closes); the session stays, detached. */

@@ -231,6 +231,8 @@ export class C2sConnection extends XmlStream implements ClientStream, SaslStream
   }
 
   sessionAttached(session: SessionHandle): void {
+    if (!this.usable) throw new Error(`connection ${this.id} is closing`);
+    if (this.session !== null && this.session !== session) throw new Error(`connection ${this.id} already carries ${this.session.jid.toString()}`);
     this.session = session;
     this.stage = 'bound';
     this.disarmTimer();

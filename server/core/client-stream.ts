@@ -30,7 +30,10 @@ export interface SessionConnection {
   /** Write a stanza that went through the session's filters; `written` as in LocalSession.send. */
   writeStanza(stanza: Element, written?: (ok: boolean) => void): void;
   closeWithError(condition: StreamErrorCondition, text?: string): void;
-  /** Called by SessionHandle.attach only: the session writes here from now on (the connection is bound). */
+  /**
+   * Called by SessionHandle.attach only: the session writes here from now on (the connection is bound). Throws,
+   * changing nothing, when the connection is closing or already carries another session.
+   */
   sessionAttached(session: SessionHandle): void;
   /**
    * Called by SessionHandle.detach/attach only: the session no longer writes here. `movedTo` is the connection it

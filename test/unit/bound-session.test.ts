@@ -144,6 +144,14 @@ test('attach to another connection moves the session (the old one is told where)
   assert.equal(next.written.length, 1);
   assert.throws(() => session.attach(new FakeConnection('c3', 'mallory')), /not authenticated as alice@example\.org/);
   assert.equal(session.connection, next);
+  // A connection that refuses (closing, or carrying another session) leaves everything as it was.
+  const refusing = new FakeConnection('c4');
+  refusing.sessionAttached = () => {
+    throw new Error('connection c4 is closing');
+  };
+  assert.throws(() => session.attach(refusing), /c4 is closing/);
+  assert.equal(session.connection, next);
+  assert.deepEqual(next.events, ['attached']);
 });
 
 test('connection lost ends the session (registry, session-ended once) unless a module keeps it (not after a clean close); closeWithError while detached ends it', () => {
