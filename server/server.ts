@@ -178,16 +178,18 @@ export class ParleyServer {
     this.listeners = null;
     if (l) {
       for (const s of l.servers) s.close();
-      const closing = [...l.sessions].map((s) => {
-        const closed = s.whenClosed();
-        s.closeWithError('system-shutdown', 'the server is stopping');
+      const closing = [...l.connections].map((c) => {
+        const closed = c.whenClosed();
+        c.closeWithError('system-shutdown', 'the server is stopping');
         return closed;
       });
       // Clients get a moment to answer with their closing tag; whoever hasn't by then is dropped.
-      const grace = setTimeout(() => l.sessions.forEach((s) => s.destroy()), 2000);
+      const grace = setTimeout(() => l.connections.forEach((c) => c.destroy()), 2000);
       await Promise.all(closing);
       clearTimeout(grace);
     }
+    // Sessions a resumption module kept without a connection end too.
+    for (const s of [...this.ctx?.sessions.all() ?? []]) s.closeWithError('system-shutdown');
     // Last: a backend that holds files or handles (a database) releases them; NeDB has nothing buffered.
     await this.storage?.backend.close();
     await this.lock?.release();

@@ -5,7 +5,7 @@ import { AdminError } from './admin-api.js';
 import type { Kick, SessionInfo } from './console-api.js';
 import type { AdminHost } from './admin-host.js';
 
-/** Sessions as the console sees them: C2sSession has these; other session kinds may not. */
+/** Sessions as the console sees them: BoundSession has these (of its current connection); other kinds may not. */
 interface SessionDetails extends LocalSession {
   readonly remoteAddress?: string;
   readonly connectedAt?: number;

@@ -9,16 +9,9 @@ import type { Storage } from '../storage/storage.js';
 import type { AccountService } from '../accounts/account-service.js';
 import type { AuthLockout } from './limits.js';
 import type { Element } from './xml.js';
-import type { Jid } from './jid.js';
+import type { StreamElementHandler } from './client-stream.js';
 
-/** A top-level element other than a stanza (e.g. XEP-0198 <enable/>), handled by a module once bound. */
-export type StreamElementHandler = (session: StreamOwner, element: Element) => void;
-
-/** The parts of a client stream that stream-element handlers may use. */
-export interface StreamOwner {
-  readonly jid: Jid;
-  send(element: Element): void;
-}
+export type { StreamElementHandler, ClientStream, ClientStage, SessionHandle, OutputFilter } from './client-stream.js';
 
 export interface StreamFeatureProvider {
   /** Extra features after bind (e.g. <sm/>, <csi/>, <ver/>). */
@@ -55,6 +48,7 @@ export interface ServerContext {
   readonly lockout: AuthLockout;
   /** TLS context for STARTTLS and direct TLS; null only in tests that run without certificates. */
   secureContext(): tls.SecureContext | null;
+  /** Top-level non-stanza elements by "namespace|name", each with the stages it is accepted in (client-stream.ts). */
   readonly streamElements: Map<string, StreamElementHandler>;
   readonly featureProviders: StreamFeatureProvider[];
   /** Pre-auth iq handlers by payload namespace; any other stanza before authentication closes the stream. */

@@ -27,12 +27,22 @@ export interface FramingLimits {
   maxDepth: number;
 }
 
+/** What a stream needs of the reader of its peer's side (XmlStreamFraming here; see stream-framing.ts). */
+export interface InputFraming {
+  write(chunk: Buffer): void;
+  /** Deliver nothing more until reset() (anything after STARTTLS/SASL success in the same packet is ignored). */
+  pause(): void;
+  /** A new stream begins (restart). */
+  reset(): void;
+  readonly hasFailed: boolean;
+}
+
 type Parser = SaxesParser<{ xmlns: true; position: true }>;
 
 const WHITESPACE = /^[ \t\r\n]*$/;
 const WHITESPACE_CHARS = ' \t\r\n';
 
-export class XmlStreamFraming {
+export class XmlStreamFraming implements InputFraming {
   private parser!: Parser;
   private decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   private depth = 0;

@@ -2,13 +2,15 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ServerContext } from './context.js';
-import { C2sSession } from './c2s-session.js';
+import { C2sConnection } from './c2s-connection.js';
+import { SocketTransport } from './socket-transport.js';
 import { ConnectionCounter } from './limits.js';
 
 export class ListenError extends Error {}
 
 export interface C2sListeners {
-  sessions: Set<C2sSession>;
+  /** Open client connections (bound or still negotiating). */
+  connections: Set<C2sConnection>;
   servers: net.Server[];
   /** Bound addresses by listener name, e.g. { c2s: 5222, tls: 5223 } with port 0 resolved. */
   ports: Record<string, number>;
@@ -37,19 +39,19 @@ export async function startC2sListeners(ctx: ServerContext): Promise<C2sListener
   const { config, log } = ctx;
   const limits = config.limits;
   const counter = new ConnectionCounter(limits.maxConnectionsPerIp, limits.maxConnections);
-  const result: C2sListeners = { sessions: new Set(), servers: [], ports: {} };
+  const result: C2sListeners = { connections: new Set(), servers: [], ports: {} };
 
-  const accept = (socket: net.Socket, directTls: boolean): void => {
+  const accept = (socket: net.Socket): void => {
     const ip = socket.remoteAddress ?? 'unknown';
     const refused = counter.acquire(ip);
-    const session = new C2sSession(ctx, socket, directTls, (s) => {
-      result.sessions.delete(s);
+    const connection = new C2sConnection(ctx, new SocketTransport(socket), (c) => {
+      result.connections.delete(c);
       if (!refused) counter.release(ip);
     });
-    result.sessions.add(session);
+    result.connections.add(connection);
     if (refused) {
       log.warn('limits', `refused a connection from ${ip}: ${refused === 'per-ip' ? `more than ${limits.maxConnectionsPerIp} connections from that address` : 'the server is at its connection limit'}`);
-      session.closeWithError(refused === 'per-ip' ? 'policy-violation' : 'resource-constraint', 'too many connections');
+      connection.closeWithError(refused === 'per-ip' ? 'policy-violation' : 'resource-constraint', 'too many connections');
     }
   };
 
@@ -76,10 +78,10 @@ export async function startC2sListeners(ctx: ServerContext): Promise<C2sListener
           });
           // A failed handshake just closes the connection (CORE-18); nothing to answer.
           secure.once('error', (err) => log.debug('tls', `handshake failed: ${err.message}`));
-          accept(secure, true);
+          accept(secure);
         });
       } else {
-        server = net.createServer((s) => accept(s, false));
+        server = net.createServer((s) => accept(s));
       }
       result.servers.push(server);
       result.ports[name] = await listen(server, config.bind, port, name === 'c2s' ? 'client connections' : 'direct-TLS client connections', flag);
@@ -89,11 +91,11 @@ export async function startC2sListeners(ctx: ServerContext): Promise<C2sListener
     for (const s of result.servers) s.close();
     throw err;
   }
-  // One sweeper for all sessions rather than a timer each: idle checks need only coarse timing (CORE-12).
+  // One sweeper for all connections rather than a timer each: idle checks need only coarse timing (CORE-12).
   const sweepMs = Math.max(1000, Math.min(config.idlePingSeconds, config.pingTimeoutSeconds) * 500);
   const sweeper = setInterval(() => {
     const now = Date.now();
-    for (const s of result.sessions) s.checkIdle(now);
+    for (const c of result.connections) c.checkIdle(now);
   }, sweepMs);
   sweeper.unref();
   for (const s of result.servers) s.once('close', () => clearInterval(sweeper));

@@ -7,7 +7,26 @@ import {
   createMechanism, mechanismNames, decodeSaslBase64, channelBindingData,
   type ChannelBindingType, type SaslCondition, type SaslContext, type SaslMechanism, type SaslStep,
 } from './sasl/index.js';
-import type { C2sSession } from './c2s-session.js';
+import type tls from 'node:tls';
+import type { ServerContext } from './context.js';
+import type { ClientStage } from './client-stream.js';
+import type { StreamErrorCondition } from './errors.js';
+
+/** What SASL needs of the connection it runs on (C2sConnection), so this file does not import it. */
+export interface SaslStream {
+  readonly ctx: ServerContext;
+  readonly id: string;
+  readonly stage: ClientStage;
+  readonly closed: boolean;
+  readonly secure: boolean;
+  readonly remoteAddress: string;
+  /** For channel bindings; null without TLS. */
+  readonly tlsSocket: tls.TLSSocket | null;
+  writeElement(e: Element): void;
+  closeWithError(condition: StreamErrorCondition, text?: string): void;
+  /** SASL succeeded as this (normalised) localpart: the client must restart the stream. */
+  authenticatedAs(username: string): void;
+}
 
 export class SaslNegotiation {
   private mechanism: SaslMechanism | null = null;
@@ -17,7 +36,7 @@ export class SaslNegotiation {
   private attemptUser: string | null = null;
   private lockedSeconds = 0;
 
-  constructor(private readonly session: C2sSession) {}
+  constructor(private readonly session: SaslStream) {}
 
   private channelBindings(): ChannelBindingType[] {
     const sock = this.session.tlsSocket;
@@ -41,11 +60,6 @@ export class SaslNegotiation {
 
   handle(e: Element): void | Promise<void> {
     const s = this.session;
-    if (s.stage === 'pre-bind' || s.stage === 'ready') {
-      // SASL is done; a new <auth/> after success is a protocol violation (BAD-22).
-      s.closeWithError('policy-violation', 'already authenticated');
-      return;
-    }
     const name = e.getName();
     if (name === 'abort') {
       this.mechanism = null;
@@ -92,7 +106,7 @@ export class SaslNegotiation {
       this.session.ctx.log.error('sasl', `${mech.name} failed: ${(err as Error).message}`);
       result = { kind: 'failure', condition: 'temporary-auth-failure' };
     }
-    if (this.mechanism !== mech || this.session.stage === 'closed') return;
+    if (this.mechanism !== mech || this.session.closed) return;
     if (result.kind === 'challenge') {
       this.session.writeElement(el('challenge', { xmlns: NS.sasl }, result.data.length ? result.data.toString('base64') : '='));
       return;

@@ -2,7 +2,7 @@
 import type { Jid } from './jid.js';
 import type { Element } from './xml.js';
 
-/** What the router needs of a bound session; the c2s stream (and later WebSocket/BOSH) implement it. */
+/** What the router needs of a bound session: BoundSession (bound-session.ts), whatever connection it writes to. */
 export interface LocalSession {
   readonly jid: Jid;           // full JID once bound
   readonly id: string;         // server-wide unique, for logs and the admin console

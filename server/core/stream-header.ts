@@ -1,4 +1,4 @@
-// Stream headers (RFC 6120 §4.7–4.8): checking the initiator's header and writing the response header.
+// Stream headers (RFC 6120 §4.7–4.8): checking the initiator's header and writing ours (client and server streams).
 import { randomBytes } from 'node:crypto';
 import { escapeXML } from 'ltx';
 import { NS } from './namespaces.js';
@@ -44,12 +44,28 @@ export function checkHeader(h: StreamHeader, expectedNs: string, isLocalDomain: 
   return { version, lang };
 }
 
-/** The response header. `to` echoes the initiator's `from` when it sent one (CORE-04). */
-export function responseHeader(opts: { ns: string; from: string; id: string; version: string | null; lang: string; to?: string; withDecl: boolean }): string {
-  let s = opts.withDecl ? "<?xml version='1.0'?>" : '';
-  s += `<stream:stream xmlns='${opts.ns}' xmlns:stream='${NS.streams}' id='${opts.id}' from='${escapeXML(opts.from)}'`;
-  if (opts.to !== undefined) s += ` to='${escapeXML(opts.to)}'`;
-  if (opts.version) s += ` version='${opts.version}'`;
-  s += ` xml:lang='${escapeXML(opts.lang)}'>`;
-  return s;
+/** What an opening stream header says (RFC 6120 §4.7); attributes left undefined are not written. */
+export interface StreamOpening {
+  /** The content namespace: jabber:client or jabber:server. */
+  ns: string;
+  id?: string;
+  from?: string;
+  /** On a response header: the initiator's `from` when it sent one (CORE-04). */
+  to?: string;
+  /** null: a pre-1.0 stream (no version attribute, CORE-06). */
+  version: string | null;
+  lang: string;
+  /** More prefixes to declare on the root, prefix → namespace (server streams: db, XEP-0220 §2.4.1). */
+  declare?: Readonly<Record<string, string>>;
+}
+
+/** `<?xml?><stream:stream …>`: the one writer of stream headers, for client and server streams alike. */
+export function streamHeader(o: StreamOpening): string {
+  let s = `<?xml version='1.0'?><stream:stream xmlns='${o.ns}' xmlns:stream='${NS.streams}'`;
+  if (o.declare) for (const p in o.declare) s += ` xmlns:${p}='${o.declare[p]}'`;
+  if (o.id !== undefined) s += ` id='${escapeXML(o.id)}'`;
+  if (o.from !== undefined) s += ` from='${escapeXML(o.from)}'`;
+  if (o.to !== undefined) s += ` to='${escapeXML(o.to)}'`;
+  if (o.version !== null) s += ` version='${o.version}'`;
+  return s + ` xml:lang='${escapeXML(o.lang)}'>`;
 }

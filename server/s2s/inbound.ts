@@ -5,7 +5,6 @@
 // authenticated on this stream (invalid-from), `to` in a domain we serve (host-unknown), and goes to the router
 // like a local one, with origin null and replies sent back over federation.
 import type net from 'node:net';
-import tls from 'node:tls';
 import type { StreamHeader } from '../core/framing.js';
 import { checkHeader, newStreamId } from '../core/stream-header.js';
 import { stanzaErrorReply, stanzaErrorElement, type StanzaErrorCondition } from '../core/errors.js';
@@ -14,7 +13,9 @@ import { NS } from '../core/namespaces.js';
 import { prepDomainpart, tryParseJid } from '../core/jid.js';
 import type { StanzaKind } from '../core/router.js';
 import { NS_DIALBACK, NS_DIALBACK_FEATURE } from './namespaces.js';
-import { S2sStream, s2sHeader } from './stream.js';
+import { S2sStream, s2sOpening } from './stream.js';
+import { SocketTransport } from '../core/socket-transport.js';
+import type { StreamOpening } from '../core/stream-header.js';
 import { certificateValidFor } from './tls-trust.js';
 import type { S2sHost, VerifyOutcome } from './types.js';
 
@@ -43,18 +44,17 @@ export class InboundS2s extends S2sStream {
   private answeredVerify = false;
   private saslDone = false;
   private lang = 'en';
-  private authTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly host: S2sHost, socket: net.Socket, private readonly onEnded: (s: InboundS2s) => void) {
     super(host.ctx, 's2sin');
     this.localDomain = host.ctx.config.domain;
-    this.attach(socket);
+    this.attachTransport(new SocketTransport(socket));
     // A peer that never authenticates does not keep the connection (BAD-12 for s2s).
-    this.authTimer = setTimeout(() => {
-      this.authTimer = null;
-      if (this.authenticated.size === 0 && !this.answeredVerify) this.closeWithError('connection-timeout', 'no authentication within the time allowed');
-    }, host.ctx.config.limits.preAuthTimeoutSeconds * 1000);
-    this.authTimer.unref();
+    this.armTimer(host.ctx.config.limits.preAuthTimeoutSeconds);
+  }
+
+  protected override negotiationTimedOut(): void {
+    if (this.authenticated.size === 0 && !this.answeredVerify) this.closeWithError('connection-timeout', 'no authentication within the time allowed');
   }
 
   /** Nothing happens here but waiting for the peer: the idle sweep may close it. */
@@ -62,36 +62,33 @@ export class InboundS2s extends S2sStream {
     return this.verifying.size > 0;
   }
 
-  protected errorHeader(): string {
+  protected errorOpening(): StreamOpening {
     if (!this.streamId) this.streamId = newStreamId();
-    return s2sHeader({ from: this.localDomain, id: this.streamId });
+    return s2sOpening({ from: this.localDomain, id: this.streamId });
   }
 
   protected ended(): void {
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
     this.onEnded(this);
     this.host.events.emit('stream-closed', this.id, 'in', this.peerDomain ?? '');
   }
 
   // ---- header and features ----------------------------------------------------------------------------------
 
-  protected onHeader(h: StreamHeader): void {
+  protected header(h: StreamHeader): void {
     const check = checkHeader(h, NS.server, (d) => this.ctx.isLocalDomain(d), domainOrNull);
     this.lang = check.lang;
     const to = domainOrNull(h.attrs.to);
     if (to !== null && this.ctx.isLocalDomain(to)) this.localDomain = to;
     this.peerDomain = domainOrNull(h.attrs.from);
     this.streamId = newStreamId();
-    this.write(s2sHeader({ from: this.localDomain, to: this.peerDomain ?? undefined, id: this.streamId, version: check.version, lang: this.lang }));
-    this.headerSent = true;
+    this.sendOpening(s2sOpening({ from: this.localDomain, to: this.peerDomain ?? undefined, id: this.streamId, version: check.version, lang: this.lang }));
     if (check.error) {
       this.closeWithError(check.error.condition, check.error.text);
       return;
     }
-    const socket = this.socket;
-    this.peerCertOk = this.secure && this.peerDomain !== null && socket instanceof tls.TLSSocket && certificateValidFor(socket, this.peerDomain);
-    this.write(this.features().toString());
+    const socket = this.tlsSocket;
+    this.peerCertOk = this.secure && this.peerDomain !== null && socket !== null && certificateValidFor(socket, this.peerDomain);
+    this.writeElement(this.features());
   }
 
   private features(): Element {
@@ -111,7 +108,7 @@ export class InboundS2s extends S2sStream {
 
   // ---- elements ---------------------------------------------------------------------------------------------
 
-  protected handle(e: Element): void | Promise<void> {
+  protected element(e: Element): void | Promise<void> {
     const ns = e.getNS() ?? NS.server;
     const name = e.getName();
     if (name === 'message' || name === 'presence' || name === 'iq') {
@@ -134,36 +131,22 @@ export class InboundS2s extends S2sStream {
   private startTls(): void {
     const context = this.host.tls.serverContext();
     if (this.secure || !context || this.authenticated.size > 0) {
-      this.write(el('failure', { xmlns: NS.tls }).toString());
+      this.writeElement(el('failure', { xmlns: NS.tls }));
       this.closeStream();
       return;
     }
-    this.write(el('proceed', { xmlns: NS.tls }).toString());
-    this.framing.pause();
-    const raw = this.socket!;
-    this.release(raw);
-    this.handshaking = true;
-    // The peer's certificate is asked for (for SASL EXTERNAL) but not required: dialback works without one.
-    this.host.tls.acceptTls(raw, (secure, err) => {
-      this.handshaking = false;
-      if (!secure) {
-        // A failed handshake just ends the connection (RFC 6120 §5.4.3.2): nothing can be said any more.
-        this.ctx.log.debug('s2s', `${this.id}: TLS handshake failed: ${err?.message ?? 'closed'}`);
-        raw.destroy();
-        this.destroyed();
-        return;
-      }
-      this.attach(secure);
-      this.secure = true;
-      this.headerSent = false;
-      this.framing.reset();
-    });
+    this.writeElement(el('proceed', { xmlns: NS.tls }));
+    // The peer's certificate is asked for (for SASL EXTERNAL) but not required: dialback works without one. A failed
+    // handshake just ends the connection (RFC 6120 §5.4.3.2): the transport closes; the peer restarts the stream.
+    this.upgradeTransport((raw, done) => {
+      if (!this.host.tls.acceptTls(raw, done)) done(null, new Error('no certificate'));
+    }, () => undefined);
   }
 
   /** XEP-0178 §3 / RFC 6120 §6.3.8 (S2S-13): EXTERNAL with the certificate, authzid absent or the header's `from`. */
   private saslExternal(e: Element): void {
     const fail = (condition: string, close: boolean): void => {
-      this.write(el('failure', { xmlns: NS.sasl }, el(condition)).toString());
+      this.writeElement(el('failure', { xmlns: NS.sasl }, el(condition)));
       if (close) this.closeStream();
     };
     if (e.attrs.mechanism !== 'EXTERNAL' || !this.secure || this.saslDone) return fail('invalid-mechanism', false);
@@ -173,18 +156,16 @@ export class InboundS2s extends S2sStream {
       const authzid = domainOrNull(Buffer.from(text, 'base64').toString('utf8'));
       if (authzid !== this.peerDomain) return fail('invalid-authzid', true);
     }
-    this.write(el('success', { xmlns: NS.sasl }).toString());
+    this.writeElement(el('success', { xmlns: NS.sasl }));
     this.ctx.log.info('s2s', `${this.id}: ${this.peerDomain} authenticated by certificate (SASL EXTERNAL)`);
     this.authenticated.add(this.peerDomain);
     this.host.events.emit('inbound-authenticated', this.peerDomain, this.localDomain, 'external');
     this.saslDone = true;
-    this.framing.pause();
-    this.framing.reset();
-    this.headerSent = false;
+    this.expectRestart();
   }
 
   private dialbackError(name: 'result' | 'verify', from: string, to: string, id: string | undefined, condition: StanzaErrorCondition, text?: string): void {
-    this.sendElement(el(`db:${name}`, { from, to, id, type: 'error' }, stanzaErrorElement(condition, { text })));
+    this.writeElement(el(`db:${name}`, { from, to, id, type: 'error' }, stanzaErrorElement(condition, { text })));
   }
 
   /** XEP-0220 §2.2.1: the peer (Initiating Server) asks to send from `from` to our `to`; ask `from`'s server. */
@@ -200,7 +181,7 @@ export class InboundS2s extends S2sStream {
     if (!this.ctx.isLocalDomain(to)) return this.dialbackError('result', to, from, undefined, 'item-not-found', `this server does not serve ${to}`);
     if (this.host.settings.requireTls && !this.secure) return this.dialbackError('result', to, from, undefined, 'policy-violation', 'use TLS before dialback');
     if (this.authenticated.has(from)) {
-      this.sendElement(el('db:result', { from: to, to: from, type: 'valid' }));
+      this.writeElement(el('db:result', { from: to, to: from, type: 'valid' }));
       return;
     }
     if (this.verifying.has(from)) return;
@@ -218,12 +199,12 @@ export class InboundS2s extends S2sStream {
     if (outcome.type === 'valid') {
       this.authenticated.add(from);
       this.ctx.log.info('s2s', `${this.id} (${this.remoteAddress}): ${from} authenticated by dialback`);
-      this.sendElement(el('db:result', { from: to, to: from, type: 'valid' }));
+      this.writeElement(el('db:result', { from: to, to: from, type: 'valid' }));
       this.host.events.emit('inbound-authenticated', from, to, 'dialback');
     } else if (outcome.type === 'invalid') {
       // XEP-0220 §2.2.1: someone claims to be `from` without being it; log, refuse and close the stream.
       this.ctx.log.warn('s2s', `${this.id} (${this.remoteAddress}): the server of ${from} says the dialback key is not its own; refused`);
-      this.sendElement(el('db:result', { from: to, to: from, type: 'invalid' }));
+      this.writeElement(el('db:result', { from: to, to: from, type: 'invalid' }));
       this.closeStream();
     } else {
       this.ctx.log.info('s2s', `${this.id}: could not verify ${from}: ${outcome.condition}${outcome.text ? ` (${outcome.text})` : ''}`);
@@ -242,7 +223,7 @@ export class InboundS2s extends S2sStream {
     const valid = this.host.keys.verify(from, to, id, e.getText());
     this.answeredVerify = true;
     if (!valid) this.ctx.log.warn('s2s', `${this.id}: ${from} asked about a dialback key for ${to} that this server did not make`);
-    this.sendElement(el('db:verify', { from: to, to: from, id, type: valid ? 'valid' : 'invalid' }));
+    this.writeElement(el('db:verify', { from: to, to: from, id, type: valid ? 'valid' : 'invalid' }));
   }
 
   // ---- stanzas ----------------------------------------------------------------------------------------------

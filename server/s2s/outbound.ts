@@ -13,7 +13,9 @@ import { el, type Element } from '../core/xml.js';
 import { NS } from '../core/namespaces.js';
 import type { StanzaErrorCondition } from '../core/errors.js';
 import { NS_DIALBACK, NS_DIALBACK_FEATURE } from './namespaces.js';
-import { S2sStream, s2sHeader } from './stream.js';
+import { S2sStream, s2sOpening } from './stream.js';
+import { SocketTransport } from '../core/socket-transport.js';
+import type { StreamOpening } from '../core/stream-header.js';
 import { certificateValidFor } from './tls-trust.js';
 import { resolveTargets, RemoteNotFoundError, type Target } from './resolve.js';
 import { domainOrNull } from './inbound.js';
@@ -107,11 +109,8 @@ export class OutboundS2s extends S2sStream {
           return;
         }
         this.ctx.log.debug('s2s', `${this.id}: connected to ${this.remote} at ${t.host}:${t.port}${t.directTls ? ' (direct TLS)' : ''}`);
-        this.attach(socket);
-        if (socket instanceof tls.TLSSocket) {
-          this.secure = true;
-          this.tlsVerified = certificateValidFor(socket, this.remote);
-        }
+        this.attachTransport(new SocketTransport(socket));
+        if (socket instanceof tls.TLSSocket) this.tlsVerified = certificateValidFor(socket, this.remote);
         this.sendHeader();
         return;
       } catch (err) {
@@ -150,19 +149,18 @@ export class OutboundS2s extends S2sStream {
   }
 
   private sendHeader(): void {
-    this.framing.reset();
-    this.write(s2sHeader({ from: this.localFrom, to: this.remote }));
-    this.headerSent = true;
+    this.parser.reset();
+    this.sendOpening(s2sOpening({ from: this.localFrom, to: this.remote }));
     this.stage = 'opening';
   }
 
-  protected errorHeader(): string {
-    return s2sHeader({ from: this.localFrom, to: this.remote });
+  protected errorOpening(): StreamOpening {
+    return s2sOpening({ from: this.localFrom, to: this.remote });
   }
 
   // ---- negotiation ------------------------------------------------------------------------------------------
 
-  protected onHeader(h: StreamHeader): void {
+  protected header(h: StreamHeader): void {
     if (h.uri !== NS.streams || h.prefix !== 'stream' || h.defaultNs !== NS.server) {
       this.fail('remote-server-timeout', `${this.remote} did not answer with a jabber:server stream`, 'invalid-namespace');
       return;
@@ -179,7 +177,7 @@ export class OutboundS2s extends S2sStream {
     }
   }
 
-  protected handle(e: Element): void {
+  protected element(e: Element): void {
     const ns = e.getNS();
     const name = e.getName();
     if (ns === NS.streams && name === 'features') return this.onFeatures(e);
@@ -205,7 +203,7 @@ export class OutboundS2s extends S2sStream {
     if (this.stage !== 'opening') return;
     if (!this.secure && f.getChild('starttls', NS.tls)) {
       this.stage = 'starttls';
-      this.write(el('starttls', { xmlns: NS.tls }).toString());
+      this.writeElement(el('starttls', { xmlns: NS.tls }));
       return;
     }
     if (!this.secure && this.host.settings.requireTls) {
@@ -217,15 +215,16 @@ export class OutboundS2s extends S2sStream {
   }
 
   private upgrade(): void {
-    const raw = this.socket!;
-    this.framing.pause();
-    const secure = tls.connect({
-      socket: raw, servername: this.servername(), secureContext: this.host.tls.clientContext(),
-      rejectUnauthorized: false, minVersion: 'TLSv1.2',
-    });
-    this.switchTo(secure, raw);
-    secure.once('secureConnect', () => {
-      this.secure = true;
+    this.upgradeTransport((raw, done) => {
+      const secure = tls.connect({
+        socket: raw, servername: this.servername(), secureContext: this.host.tls.clientContext(),
+        rejectUnauthorized: false, minVersion: 'TLSv1.2',
+      });
+      secure.once('secureConnect', () => done(secure));
+      secure.once('error', (err) => done(null, err));
+      secure.once('close', () => done(null));
+    }, () => {
+      const secure = this.tlsSocket!;
       this.tlsVerified = certificateValidFor(secure, this.remote);
       this.ctx.log.debug('s2s', `${this.id}: TLS to ${this.remote}, certificate ${this.tlsVerified ? 'valid' : `not verified (${String(secure.authorizationError ?? 'wrong name')})`}`);
       this.sendHeader();
@@ -241,7 +240,7 @@ export class OutboundS2s extends S2sStream {
       if (v.sent) continue;
       v.sent = true;
       const [from, id] = k.split(' ');
-      this.sendElement(el('db:verify', { from, to: this.remote, id }, v.key));
+      this.writeElement(el('db:verify', { from, to: this.remote, id }, v.key));
     }
     for (const [domain, state] of this.pairs) if (state === 'valid') this.flush(domain);
     this.authenticate();
@@ -257,7 +256,7 @@ export class OutboundS2s extends S2sStream {
         this.pairs.set(domain, 'requested');
         this.stage = 'sasl';
         this.arm(`pair ${domain}`, () => this.failPair(domain, 'remote-server-timeout', 'no answer to SASL EXTERNAL'));
-        this.write(el('auth', { xmlns: NS.sasl, mechanism: 'EXTERNAL' }, Buffer.from(domain, 'utf8').toString('base64')).toString());
+        this.writeElement(el('auth', { xmlns: NS.sasl, mechanism: 'EXTERNAL' }, Buffer.from(domain, 'utf8').toString('base64')));
         return;   // other domains after the restart
       }
       if (!this.offer.dialback) {
@@ -266,7 +265,7 @@ export class OutboundS2s extends S2sStream {
       }
       this.pairs.set(domain, 'requested');
       this.arm(`pair ${domain}`, () => this.failPair(domain, 'remote-server-timeout', `${this.remote} did not confirm ${domain} in time`));
-      this.sendElement(el('db:result', { from: domain, to: this.remote }, this.host.keys.generate(this.remote, domain, this.streamId)));
+      this.writeElement(el('db:result', { from: domain, to: this.remote }, this.host.keys.generate(this.remote, domain, this.streamId)));
     }
   }
 
@@ -332,7 +331,7 @@ export class OutboundS2s extends S2sStream {
     const state = this.pairs.get(fromDomain);
     if (state === 'valid' && this.stage === 'negotiated') {
       this.ctx.stats.stanzasOut++;
-      this.sendElement(stanza);
+      this.writeElement(stanza);
       return;
     }
     let q = this.queues.get(fromDomain);
@@ -366,7 +365,7 @@ export class OutboundS2s extends S2sStream {
       this.arm(`verify ${k}`, () => v.done({ type: 'error', condition: 'remote-server-timeout', text: `${this.remote} did not answer in time` }));
       if (this.stage === 'negotiated') {
         v.sent = true;
-        this.sendElement(el('db:verify', { from: receiving, to: this.remote, id: streamId }, v.key));
+        this.writeElement(el('db:verify', { from: receiving, to: this.remote, id: streamId }, v.key));
       }
     });
   }
@@ -377,7 +376,7 @@ export class OutboundS2s extends S2sStream {
     if (!q) return;
     for (const s of q) {
       this.ctx.stats.stanzasOut++;
-      this.sendElement(s);
+      this.writeElement(s);
     }
   }
 

@@ -54,7 +54,7 @@ export async function startServer(settings: StoredSettings = {}, opts: { dataDir
  * startServer, then an account for each of `users` (name → password, in the order given). When an account cannot
  * be made, the server is stopped again before the error is thrown.
  */
-export async function startWithUsers(users: Record<string, string>, settings: StoredSettings = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
+export async function startWithUsers(users: Record<string, string>, settings: StoredSettings = {}, opts: { dataDir?: string; modules?: ServerModule[] } = {}): Promise<TestServer> {
   const t = await startServer(settings, opts);
   try {
     for (const [name, password] of Object.entries(users)) await t.addUser(name, password);

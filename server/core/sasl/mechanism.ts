@@ -3,6 +3,11 @@
  * base64 helper the stream layer uses for <auth/>/<response/> payloads (CORE-30).
  */
 import type { ScramCredential } from './scram-credential.js';
+import { strictBase64Decode } from './base64.js';
+
+// Re-exported for the mechanisms and the stream layer; it lives apart so that scram-credential.ts can use it
+// without importing this file (which imports scram-credential.ts's types): no import cycle.
+export { strictBase64Decode };
 
 /** RFC 6120 §6.5 SASL failure conditions. */
 export type SaslCondition =
@@ -74,20 +79,6 @@ export interface SaslMechanism {
  */
 export interface MechanismOptions {
   serverNonce?: () => string;
-}
-
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/**
- * Strict RFC 4648 §4 base64: alphabet only, no whitespace, length a multiple
- * of four, correct padding, zero pad bits. '' decodes to an empty buffer.
- */
-export function strictBase64Decode(text: string): Buffer | null {
-  if (!BASE64_RE.test(text)) return null;
-  const buf = Buffer.from(text, 'base64');
-  // Rejects non-zero pad bits (RFC 4648 §3.5: canonical encoding only).
-  if (buf.toString('base64') !== text) return null;
-  return buf;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { saslPrep } from './saslprep.js';
-import { strictBase64Decode } from './mechanism.js';
+import { strictBase64Decode } from './base64.js';
 
 export type ScramHash = 'SHA-1' | 'SHA-256';
 
