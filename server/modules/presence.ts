@@ -15,7 +15,7 @@
 import { el, type Element } from '../core/xml.js';
 import { type Jid, tryParseJid } from '../core/jid.js';
 import { priorityOf } from '../core/presence-parse.js';
-import { peekResourceState, resourceState } from './resource-state.js';
+import { noteHeard, peekResourceState, resourceState } from './resource-state.js';
 import type { StanzaEvent } from '../core/router.js';
 import type { LocalSession } from '../core/session-registry.js';
 import type { ModuleContext, ServerModule } from './module.js';
@@ -180,13 +180,23 @@ function inbound(ctx: ModuleContext, ev: StanzaEvent): boolean | Promise<boolean
   const type = ev.type;
   if (SUB_TYPE_SET.has(type)) return processInbound(ctx, ev.from.bare, ev.to.bare, type as SubType, ev.stanza).then(() => true);
   if (type === 'probe') return answerProbe(ctx, ev.to, ev.from.bare, ev.from.bare).then(() => true);
+  // Available and unavailable presence from others is remembered per resource (resource-state.ts `heard`).
+  const from = ev.from.bare.equals(ev.to.bare) || ev.from.local === '' ? null : ev.from.toString();
+  const tracked = from !== null && (type === 'available' || type === 'unavailable');
   if (ev.to.resource === '') {
     // To the bare JID: every available resource, `to` unchanged (§8.5.2.1.2, IM-23, IM-43). This is the final
     // delivery, after the inbound filters on `presence/bare`.
-    for (const s of availableSessions(ctx, ev.to)) s.send(ev.stanza);
+    for (const s of availableSessions(ctx, ev.to)) {
+      s.send(ev.stanza);
+      if (tracked) noteHeard(s, from, ev.stanza, type === 'available');
+    }
   } else {
     // To a full JID: that resource if connected; otherwise ignored (§8.5.3.2.2, IM-30).
-    ctx.sessions.get(ev.to)?.send(ev.stanza);
+    const s = ctx.sessions.get(ev.to);
+    if (s) {
+      s.send(ev.stanza);
+      if (tracked) noteHeard(s, from, ev.stanza, type === 'available');
+    }
   }
   return true;
 }

@@ -12,6 +12,12 @@ export interface ResourceState {
   rosterRequested: boolean;
   /** Bare or full JIDs this resource sent directed presence to (RFC 6121 §4.6), created when first needed. */
   directed: Set<string> | null;
+  /**
+   * Others' available presence delivered to this resource and not yet withdrawn, by full JID: what the client
+   * believes is online. Lets the server withdraw it when a rule starts hiding a contact (XEP-0016 §2.10, PRIV-24),
+   * for contacts on other servers too. Created when first needed.
+   */
+  heard: Map<string, Element> | null;
 }
 
 // Keyed weakly: the state goes with the session object, with no cleanup to forget when a session ends.
@@ -21,7 +27,7 @@ const states = new WeakMap<LocalSession, ResourceState>();
 export function resourceState(s: LocalSession): ResourceState {
   let st = states.get(s);
   if (!st) {
-    st = { presence: null, priority: 0, rosterRequested: false, directed: null };
+    st = { presence: null, priority: 0, rosterRequested: false, directed: null, heard: null };
     states.set(s, st);
   }
   return st;
@@ -35,4 +41,21 @@ export function peekResourceState(s: LocalSession): ResourceState | undefined {
 /** Available: sent initial presence and has not gone unavailable (RFC 6121 §4.1). */
 export function isAvailable(s: LocalSession): boolean {
   return states.get(s)?.presence != null;
+}
+
+/** At most this many others' presences are remembered per resource (memory bound per session). */
+const MAX_HEARD = 2000;
+
+/** Note a presence delivered to `s` from someone else: available is remembered, anything else forgets it. */
+export function noteHeard(s: LocalSession, from: string, presence: Element, available: boolean): void {
+  if (!available) {
+    forgetHeard(s, from);
+    return;
+  }
+  const heard = (resourceState(s).heard ??= new Map());
+  if (heard.size < MAX_HEARD || heard.has(from)) heard.set(from, presence);
+}
+
+export function forgetHeard(s: LocalSession, from: string): void {
+  peekResourceState(s)?.heard?.delete(from);
 }

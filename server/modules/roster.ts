@@ -7,6 +7,7 @@ import { type Jid, tryParseJid, makeJid } from '../core/jid.js';
 import { StanzaError } from '../core/errors.js';
 import type { StanzaEvent } from '../core/router.js';
 import { resourceState } from './resource-state.js';
+import { rosterChanged } from './roster-events.js';
 import type { ModuleContext, ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
 import { isOwnAccount } from './own-account.js';
@@ -110,9 +111,10 @@ async function rosterSet(ctx: ModuleContext, ev: StanzaEvent): Promise<true> {
     if (p.name === undefined) delete after.name;
     else after.name = p.name;
     const ver = await store.put(user.local, after, true);
-    return { item: after, ver };
+    return { before, item: after, ver };
   });
   pushRoster(ctx, user, written.item, written.ver);
+  rosterChanged(ctx.router, { user, contact, before: written.before, after: written.item });
   return replyResult(ev);
 }
 
@@ -131,6 +133,7 @@ async function rosterRemove(ctx: ModuleContext, ev: StanzaEvent, user: Jid, cont
   });
   if (!removed) throw new StanzaError('item-not-found', { text: 'that contact is not in your roster' });
   pushRoster(ctx, user, { removed: contact.toString() }, removed.ver);
+  rosterChanged(ctx.router, { user, contact: contact.toString(), before: removed.before, after: null });
   replyResult(ev);
   const b = removed.before;
   if (b.subscription === 'to' || b.subscription === 'both' || b.ask) {

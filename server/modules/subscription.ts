@@ -5,6 +5,7 @@ import * as ltx from 'ltx';
 import { el, type Element } from '../core/xml.js';
 import { type Jid, parseJid } from '../core/jid.js';
 import { peekResourceState } from './resource-state.js';
+import { rosterChanged } from './roster-events.js';
 import type { ModuleContext } from './module.js';
 import { emptyItem, rosterStore, type RosterItem } from '../storage/roster.js';
 import {
@@ -24,10 +25,20 @@ interface Change {
   removed: boolean;
 }
 
-/** Apply a new state (and approval change) to a user's item under its roster lock; writes only real changes. */
-async function applyState(ctx: ModuleContext, user: Jid, contact: string, decide: (item: RosterItem | null, state: SubState) => {
+/** What a subscription rule decides for one item, given the item and its state. */
+type Decide = (item: RosterItem | null, state: SubState) => {
   next: SubState; push: boolean; approval?: 'set' | 'clear' | 'consume'; pending?: string; listIt?: boolean;
-}): Promise<Change & { state: SubState }> {
+};
+
+/** Apply a new state (and approval change) to a user's item under its roster lock; writes only real changes. */
+async function applyState(ctx: ModuleContext, user: Jid, contact: string, decide: Decide): Promise<Change & { state: SubState }> {
+  const change = await writeState(ctx, user, contact, decide);
+  if (change.before !== change.after) rosterChanged(ctx.router, { user, contact, before: change.before, after: change.after });
+  return change;
+}
+
+/** applyState's write, under the roster lock; the change event fires once the lock is released. */
+async function writeState(ctx: ModuleContext, user: Jid, contact: string, decide: Decide): Promise<Change & { state: SubState }> {
   const store = ctx.storage.get(rosterStore);
   return store.lock(user.local, async () => {
     const before = await store.get(user.local, contact);

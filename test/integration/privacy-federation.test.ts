@@ -108,3 +108,36 @@ test('PRIV-05 limits: a list of 10,000 items → policy-violation and nothing st
   const names = (await privacy(al, 'get')).getChild('query', NS_PRIVACY)!.getChildren('list').map((l) => l.attrs.name);
   assert.ok(names.includes('big') && names.includes('small'), names.join(','));
 });
+
+test('PRIV-24: presence-in starting to hide a contact on another server withdraws its presence (unavailable from its full JID); removing the rule brings it back through a probe', async () => {
+  const ann = await login(a, 'ann', 'desk');
+  const ray = await login(b, 'ray', 'phone');
+  const an = rawSender(ann);
+  const isPushOrPresence = (e: Element): boolean => e.name === 'presence' || e.name === 'iq';
+  // A mutual subscription across the servers, over the protocol.
+  ann.send(`<presence to='ray@b.test' type='subscribe'/>`);
+  await ray.nextElement(isStanza('presence', (e) => e.attrs.type === 'subscribe'), 'ann\'s request');
+  ray.send(`<presence to='ann@a.test' type='subscribed'/><presence to='ann@a.test' type='subscribe'/>`);
+  await ann.nextElement(isStanza('presence', (e) => e.attrs.type === 'subscribe'), 'ray\'s request');
+  ann.send(`<presence to='ray@b.test' type='subscribed'/>`);
+  await ann.nextElement(isStanza('presence', (e) => e.attrs.from === ray.jid && e.attrs.type === undefined), 'ray\'s presence at ann');
+  await untilPong(ann);
+  // The rule: ray's presence is hidden from ann.
+  await putList(an, 'no-ray', `<item type='jid' value='ray@b.test' action='deny' order='1'><presence-in/></item>`);
+  ok(await activate(an, 'no-ray'));
+  const withdrawn = await ann.nextElement(isStanza('presence', (e) => e.attrs.from === ray.jid), 'ray withdrawn');
+  assert.equal(withdrawn.attrs.type, 'unavailable');
+  assert.equal(withdrawn.attrs.to, ann.jid);
+  // While it applies, ray's changes do not reach her.
+  ray.send(`<presence><show>dnd</show></presence>`);
+  await untilPong(ray);
+  ray.send(chat(ann.jid, 'after-dnd'));
+  const before = await ann.nextElement(isMsg('after-dnd'), 'a message after ray\'s dnd');
+  assert.equal(before.attrs.from, ray.jid);
+  assert.deepEqual(ann.pending().filter((p) => p.kind === 'element' && isPushOrPresence(p.el) && p.el.attrs.from === ray.jid), [], 'nothing of ray\'s dnd before his message');
+  // Rule gone: a probe brings his current presence back.
+  ok(await activate(an, null));
+  const again = await ann.nextElement(isStanza('presence', (e) => e.attrs.from === ray.jid), 'ray again');
+  assert.equal(again.attrs.type, undefined);
+  assert.equal(again.getChildText('show'), 'dnd');
+});

@@ -392,3 +392,30 @@ test('PRIV-10: a message stored offline before its sender was blocked is not han
   again.presence();
   assert.deepEqual(ids(await again.untilPong()), [], 'carol\'s stored message is gone');
 });
+
+test('PRIV-23/25: a roster change that brings a contact under a presence-out rule sends it unavailable; moving it out shows the user again', async () => {
+  await addUsers(im.t, 'al23', 'bo23', 'ca23');
+  await friends('al23', 'bo23', ['Friends']);
+  await friends('al23', 'ca23', ['Work']);   // XEP-0016 §2.1: a group rule names a group the roster has
+  const al = await online('al23', 'r');
+  const bob = await online('bo23', 'r');
+  await al.untilPong();
+  await putList(al, 'hide-work', `<item type='group' value='Work' action='deny' order='1'><presence-out/></item>`);
+  ok(await activate(al, 'hide-work'));
+  let mark = al.mark(bob);
+  assert.deepEqual((await bob.untilMark(mark)).filter((e) => e.name === 'presence' && e.attrs.from === al.jid), [], 'bob is not in Work yet: nothing changes for him');
+  // Moving bob into Work: the rule now applies to him, so he sees alice leave.
+  ok(await al.rosterSet(`<item jid='${bareOf('bo23')}'><group>Work</group></item>`));
+  mark = al.mark(bob);
+  assert.deepEqual((await bob.untilMark(mark)).filter((e) => e.name === 'presence' && e.attrs.from === al.jid).map((e) => e.attrs.type ?? 'available'), ['unavailable']);
+  // A presence change of hers does not reach him while the rule applies.
+  al.presence('', '<show>away</show>');
+  await al.untilPong();
+  mark = al.mark(bob);
+  assert.deepEqual((await bob.untilMark(mark)).filter((e) => e.name === 'presence' && e.attrs.from === al.jid), []);
+  // Out of Work again: he gets her current presence.
+  ok(await al.rosterSet(`<item jid='${bareOf('bo23')}'><group>Friends</group></item>`));
+  mark = al.mark(bob);
+  const back = (await bob.untilMark(mark)).filter((e) => e.name === 'presence' && e.attrs.from === al.jid);
+  assert.deepEqual(back.map((e) => [e.attrs.type ?? 'available', e.getChildText('show')]), [['available', 'away']]);
+});

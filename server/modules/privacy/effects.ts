@@ -2,16 +2,20 @@
 // (XEP-0016 §2.6, PRIV-08), blocklist pushes to the resources that asked for the blocklist (XEP-0191 §3, MOD-27,
 // MOD-30), and presence as a list starts or stops applying to a resource: unavailable to the contacts a
 // `presence-out` rule now hides it from, its current presence to those it no longer hides it from (PRIV-23, MOD-27,
-// MOD-30), and, for local contacts, their unavailable when a `presence-in` rule starts hiding them (PRIV-24).
+// MOD-30), and the unavailable of whoever a `presence-in` rule starts hiding, on any server, from what the resource
+// heard (PRIV-24); their presence again (shown, or probed for on another server) when it stops. The same follows a
+// roster change that makes a group or subscription rule decide otherwise (PRIV-25).
 import { el, type Element } from '../../core/xml.js';
 import { makeJid, tryParseJid, type Jid } from '../../core/jid.js';
 import type { LocalSession } from '../../core/session-registry.js';
 import type { ModuleContext } from '../module.js';
-import { peekResourceState } from '../resource-state.js';
+import { forgetHeard, noteHeard, peekResourceState } from '../resource-state.js';
+import type { RosterChange } from '../roster-events.js';
 import { availableSessions, routePresence, withAttrs } from '../presence-helpers.js';
 import { contactSeesUser, userSeesContact } from '../subscription-states.js';
-import { rosterStore } from '../../storage/roster.js';
+import { rosterStore, type RosterItem } from '../../storage/roster.js';
 import { K_PRESENCE_IN, K_PRESENCE_OUT, STRANGER, type CompiledList, type RosterFacts } from './matcher.js';
+import type { SubscriptionValue } from './model.js';
 import type { ChangeReport, PrivacyEngine } from './engine.js';
 import { NS_PRIVACY } from './list-xml.js';
 
@@ -69,6 +73,7 @@ export class Effects {
     const roster = await this.ctx.storage.get(rosterStore).all(user.local);
     const facts = new Map<string, RosterFacts>();
     for (const i of roster) if (i.listed) facts.set(i.jid, { subscription: i.subscription, groups: i.groups });
+    const factsOf = (peer: Jid): RosterFacts => facts.get(peer.bareString()) ?? STRANGER;
     // Who may see this resource: subscribers (From/Both) and whoever got directed presence from it.
     const watchers = new Set<string>();
     for (const i of roster) if (i.listed && contactSeesUser(i.subscription)) watchers.add(i.jid);
@@ -76,31 +81,90 @@ export class Effects {
     for (const w of watchers) {
       const peer = tryParseJid(w);
       if (!peer) continue;
-      const f = facts.get(peer.bareString()) ?? STRANGER;
-      const was = allows(before, peer, K_PRESENCE_OUT, f);
-      const is = allows(after, peer, K_PRESENCE_OUT, f);
-      if (was && !is) {
-        const unavailable = el('presence', { from: s.jid.toString(), to: w, type: 'unavailable' });
-        this.engine.passThrough.add(unavailable);
-        await routePresence(this.ctx, unavailable);
-      } else if (!was && is) {
-        await routePresence(this.ctx, withAttrs(presence, { from: s.jid.toString(), to: w }));
-      }
+      const f = factsOf(peer);
+      await this.showOrHide(s, presence, w, allows(before, peer, K_PRESENCE_OUT, f), allows(after, peer, K_PRESENCE_OUT, f));
     }
-    // Local contacts this resource sees (To/Both): when presence-in starts hiding them, they go offline to it.
+    // What this resource sees: presence-in starting to hide someone withdraws what it heard from them (PRIV-24), on
+    // any server; stopping to hide a contact it may see (To/Both) brings their presence back.
+    for (const [from] of [...(peekResourceState(s)?.heard ?? [])]) {
+      const peer = tryParseJid(from);
+      if (!peer) continue;
+      const f = factsOf(peer);
+      if (allows(before, peer, K_PRESENCE_IN, f) && !allows(after, peer, K_PRESENCE_IN, f)) this.withdraw(s, from);
+    }
     for (const i of roster) {
       if (!i.listed || !userSeesContact(i.subscription)) continue;
       const peer = tryParseJid(i.jid);
-      if (!peer || peer.domain !== this.ctx.config.domain) continue;
-      const f = facts.get(i.jid) ?? STRANGER;
-      const was = allows(before, peer, K_PRESENCE_IN, f);
-      const is = allows(after, peer, K_PRESENCE_IN, f);
-      if (was === is) continue;
-      for (const c of availableSessions(this.ctx, peer)) {
+      if (!peer) continue;
+      const f = factsOf(peer);
+      if (!allows(before, peer, K_PRESENCE_IN, f) && allows(after, peer, K_PRESENCE_IN, f)) await this.restore(s, peer);
+    }
+  }
+
+  /**
+   * A roster item changed (its groups or subscription): for each available resource of the user, a presence-out
+   * or presence-in rule may now decide otherwise for that contact (PRIV-23, PRIV-24, PRIV-25). Changes of who may
+   * see whom at all are the subscription module's (it sends the presence RFC 6121 asks for, through these filters).
+   */
+  async rosterChanged(c: RosterChange): Promise<void> {
+    const acc = this.engine.account(c.user.local);
+    if (!acc) return;
+    const peer = tryParseJid(c.contact);
+    if (!peer) return;
+    const factsOf = (i: RosterItem | null): RosterFacts => (i && i.listed ? { subscription: i.subscription, groups: i.groups } : STRANGER);
+    const fb = factsOf(c.before);
+    const fa = factsOf(c.after);
+    const sub = (i: RosterItem | null): SubscriptionValue => (i ? i.subscription : 'none');
+    const watched = contactSeesUser(sub(c.before)) && contactSeesUser(sub(c.after));
+    const seen = userSeesContact(sub(c.before)) && userSeesContact(sub(c.after));
+    for (const s of this.ctx.sessions.ofAccount(c.user)) {
+      const presence = peekResourceState(s)?.presence;
+      const list = this.engine.governing(s, acc);
+      if (!presence || list === null) continue;
+      if (watched) await this.showOrHide(s, presence, c.contact, allows(list, peer, K_PRESENCE_OUT, fb), allows(list, peer, K_PRESENCE_OUT, fa));
+      if (!seen) continue;
+      const was = allows(list, peer, K_PRESENCE_IN, fb);
+      const is = allows(list, peer, K_PRESENCE_IN, fa);
+      if (was && !is) {
+        for (const [from] of [...(peekResourceState(s)?.heard ?? [])]) if (tryParseJid(from)?.bare.equals(peer.bare)) this.withdraw(s, from);
+      } else if (!was && is) {
+        await this.restore(s, peer);
+      }
+    }
+  }
+
+  /** presence-out now hides `s` from `w` (send unavailable), or no longer does (send its current presence). */
+  private async showOrHide(s: LocalSession, presence: Element, w: string, was: boolean, is: boolean): Promise<void> {
+    if (was && !is) {
+      const unavailable = el('presence', { from: s.jid.toString(), to: w, type: 'unavailable' });
+      this.engine.passThrough.add(unavailable);
+      await routePresence(this.ctx, unavailable);
+    } else if (!was && is) {
+      await routePresence(this.ctx, withAttrs(presence, { from: s.jid.toString(), to: w }));
+    }
+  }
+
+  /** The client of `s` is told that `from` went away, as if it had (XEP-0016 §2.10), and forgets it. */
+  private withdraw(s: LocalSession, from: string): void {
+    s.send(el('presence', { from, to: s.jid.toString(), type: 'unavailable' }));
+    forgetHeard(s, from);
+  }
+
+  /**
+   * `peer` (a contact `s` may see) is no longer hidden from it: a local contact's available resources are shown
+   * to it directly; for a contact on another server, a probe from the user asks its server for the presence.
+   */
+  private async restore(s: LocalSession, peer: Jid): Promise<void> {
+    if (peer.domain === this.ctx.config.domain) {
+      for (const c of availableSessions(this.ctx, peer.bare)) {
         const p = peekResourceState(c)?.presence;
         if (!p) continue;
-        s.send(was ? el('presence', { from: c.jid.toString(), to: s.jid.toString(), type: 'unavailable' }) : withAttrs(p, { from: c.jid.toString(), to: s.jid.toString() }));
+        const shown = withAttrs(p, { from: c.jid.toString(), to: s.jid.toString() });
+        s.send(shown);
+        noteHeard(s, c.jid.toString(), shown, true);
       }
+    } else {
+      await routePresence(this.ctx, el('presence', { type: 'probe', from: s.jid.bare.toString(), to: peer.bare.toString() }));
     }
   }
 }

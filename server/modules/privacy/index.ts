@@ -13,6 +13,7 @@ import { PrivacyProtocol } from './xep0016.js';
 import { BlockingProtocol } from './xep0191.js';
 import { NS_PRIVACY } from './list-xml.js';
 import { makeJid } from '../../core/jid.js';
+import { onRosterChange } from '../roster-events.js';
 
 /** After store purges (0): the account's lists leave memory once they left the disk. */
 const FORGET_PRIORITY = -10;
@@ -36,6 +37,9 @@ export const privacyModule: ServerModule = {
     new PrivacyProtocol(ctx, engine).hook();
     new BlockingProtocol(ctx, engine, effects).hook();
     ctx.router.events.on('session-ended', (s) => engine.sessionEnded(s));
+    onRosterChange(ctx.router, (c) => void effects.rosterChanged(c).catch((err: unknown) => {
+      ctx.log.error('privacy', `after a roster change of ${c.user.toString()}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    }));
     ctx.accounts.onAccountRemoved('privacy-lists', async (user) => engine.forget(user), FORGET_PRIORITY);
     ctx.disco.addFeature('host', NS_PRIVACY);
     ctx.disco.addFeature('host', NS_BLOCKING);
