@@ -132,9 +132,10 @@ export class Router {
   /**
    * The one way in. A client's stanza is checked and stamped here (CORE-47 `from`, CORE-56 no `to`); a peer's stanza
    * arrives with its addressing checked by its stream (S2S-07/08); the server's own stanzas carry `from` and `to`.
-   * Resolves once the stanza is handed on, for in-order processing (CORE-55).
+   * Resolves once the stanza is handed on, for in-order processing (CORE-55). `onBehalfOf`: the session a
+   * server-sent stanza is for (see StanzaEvent.onBehalfOf).
    */
-  submit(stanza: Element, source: StanzaSource): void | Promise<void> {
+  submit(stanza: Element, source: StanzaSource, onBehalfOf: LocalSession | null = null): void | Promise<void> {
     const kind = stanza.name as StanzaKind;
     const client = typeof source === 'object' ? source : null;
     const a = stanza.attrs as Record<string, string | undefined>;
@@ -165,7 +166,7 @@ export class Router {
     const host = this.hosts.get(to.domain) ?? null;
     const senderHost = this.hosts.get(from.domain) ?? null;
     const ev: StanzaEvent = {
-      stanza, kind, type: checked.type, from, to, addressing, host, senderHost, origin: client, payload: checked.payload,
+      stanza, kind, type: checked.type, from, to, addressing, host, senderHost, origin: client, onBehalfOf, payload: checked.payload,
       reply: client ? undefined : this.routeReply,
     };
     return this.route(ev);

@@ -32,6 +32,12 @@ export interface StanzaEvent {
   senderHost: ServedHost | null;
   /** The local client session the stanza came from, if any. */
   origin: LocalSession | null;
+  /**
+   * For a stanza the server sends because of one session (its presence broadcast, the unavailable after its
+   * connection was lost): that session, even when it has left the registry already. Lets filters apply that
+   * session's own rules (an active privacy list) to the server's copies. Null otherwise.
+   */
+  onBehalfOf: LocalSession | null;
   /** The payload of an iq get/set (exactly one element, checked on entry); null for anything else. */
   payload: Element | null;
   /** How to answer a sender that has no local session: set by the router, routes the answer like any stanza. */

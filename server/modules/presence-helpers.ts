@@ -72,10 +72,11 @@ export function pushRoster(ctx: ModuleContext, user: Jid, item: RosterItem | { r
 /**
  * Route a presence stanza the server sends on a user's behalf (broadcasts, probes' answers, subscription
  * stanzas; `from` and `to` set) through the router like any stanza: outbound filters on the sender's host, then the
- * target's module (this one for accounts, the MUC service for rooms, federation for other domains).
+ * target's module (this one for accounts, the MUC service for rooms, federation for other domains). `onBehalfOf`:
+ * the resource whose presence this is, so its own rules apply to the copy.
  */
-export function routePresence(ctx: ModuleContext, stanza: Element): void | Promise<void> {
-  return ctx.router.submit(stanza, 'server');
+export function routePresence(ctx: ModuleContext, stanza: Element, onBehalfOf: LocalSession | null = null): void | Promise<void> {
+  return ctx.router.submit(stanza, 'server', onBehalfOf);
 }
 
 // ---- directed presence (RFC 6121 §4.6) ------------------------------------------------------------------------

@@ -88,14 +88,14 @@ async function broadcast(ctx: ModuleContext, s: LocalSession, stanza: Element, a
       const to = tryParseJid(item.jid);
       if (!to) continue;
       told.add(item.jid);
-      await routePresence(ctx, withAttrs(clean, { to: item.jid }));
+      await routePresence(ctx, withAttrs(clean, { to: item.jid }), s);
     }
   }
   // 2. The user's own available resources, including this one while it is connected (§4.2.2 "including the
   //    resource that generated the presence notification").
   if (available || wasAvailable) {
-    for (const other of availableSessions(ctx, user)) if (other !== s) await routePresence(ctx, withAttrs(clean, { to: other.jid.toString() }));
-    if (connected) await routePresence(ctx, withAttrs(clean, { to: full }));
+    for (const other of availableSessions(ctx, user)) if (other !== s) await routePresence(ctx, withAttrs(clean, { to: other.jid.toString() }), s);
+    if (connected) await routePresence(ctx, withAttrs(clean, { to: full }), s);
   }
   // 3. Going unavailable: everyone that got directed presence from this resource and no broadcast (§4.6.3).
   if (!available && state.directed) {
@@ -104,7 +104,7 @@ async function broadcast(ctx: ModuleContext, s: LocalSession, stanza: Element, a
     for (const j of targets) {
       const to = tryParseJid(j);
       if (!to || told.has(to.bareString())) continue;
-      await routePresence(ctx, withAttrs(clean, { to: j }));
+      await routePresence(ctx, withAttrs(clean, { to: j }), s);
     }
   }
   if (!initial) return;
@@ -142,7 +142,7 @@ async function answerProbe(ctx: ModuleContext, target: Jid, prober: Jid, replyTo
     await routePresence(ctx, el('presence', { from: target.toString(), to: replyTo.toString(), type: 'unavailable' }));
     return;
   }
-  for (const x of sessions) await routePresence(ctx, withAttrs(peekResourceState(x)!.presence!, { from: x.jid.toString(), to: replyTo.toString() }));
+  for (const x of sessions) await routePresence(ctx, withAttrs(peekResourceState(x)!.presence!, { from: x.jid.toString(), to: replyTo.toString() }), x);
 }
 
 /**

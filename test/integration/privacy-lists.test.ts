@@ -419,3 +419,20 @@ test('PRIV-23/25: a roster change that brings a contact under a presence-out rul
   const back = (await bob.untilMark(mark)).filter((e) => e.name === 'presence' && e.attrs.from === al.jid);
   assert.deepEqual(back.map((e) => [e.attrs.type ?? 'available', e.getChildText('show')]), [['available', 'away']]);
 });
+
+test('PRIV-23/12: the unavailable the server sends when a connection is lost follows that session\'s active list, so a contact it hid from sees nothing', async () => {
+  await addUsers(im.t, 'al24', 'bo24');
+  await friends('al24', 'bo24');
+  const al1 = await online('al24', 'one');
+  const al2 = await online('al24', 'two');
+  const bob = await online('bo24', 'r');
+  await putList(al1, 'hide', `<item type='jid' value='${bareOf('bo24')}' action='deny' order='1'><presence-out/></item>`);
+  ok(await activate(al1, 'hide'));
+  let mark = al2.mark(bob);
+  assert.deepEqual((await bob.untilMark(mark)).filter((e) => e.name === 'presence' && e.attrs.from === al1.jid).map((e) => e.attrs.type), ['unavailable'], 'hidden from bob');
+  al1.kill();
+  // The broadcast reaches the user's own resources after every contact (RFC 6121 §4.5.2 order in presence.ts).
+  await al2.waitFor(isPresence('unavailable', al1.jid), 'the lost resource\'s unavailable at the other one');
+  mark = al2.mark(bob);
+  assert.deepEqual((await bob.untilMark(mark)).filter((e) => e.name === 'presence' && e.attrs.from === al1.jid), [], 'nothing of the hidden resource');
+});

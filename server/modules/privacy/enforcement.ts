@@ -79,7 +79,7 @@ export class Enforcement {
     if (acc === undefined) return false;
     if (ev.to.local === ev.from.local && ev.to.domain === ev.from.domain) return false;
     if (this.isOwnServer(ev.to)) return false;
-    const session = ev.origin ?? (ev.from.resource !== '' ? this.ctx.sessions.get(ev.from) : undefined);
+    const session = ev.origin ?? ev.onBehalfOf ?? (ev.from.resource !== '' ? this.ctx.sessions.get(ev.from) : undefined);
     const list = this.engine.governing(session ?? undefined, acc);
     if (list === null) return false;
     const r = this.engine.verdict(acc.user, list, ev.to, outboundKind(ev));

@@ -81,7 +81,8 @@ export class PrivacyEngine {
 
   /** The one list that governs a session: its active list, else the account's default (XEP-0016 §2.2, PRIV-12). */
   governing(s: LocalSession | undefined, acc: AccountPrivacy): CompiledList | null {
-    if (s !== undefined && acc.activeCount > 0) {
+    // An ended session keeps its entry (see sessionEnded), so the server's copies on its behalf follow its list.
+    if (s !== undefined) {
       const a = this.active.get(s);
       if (a !== undefined) return a.compiled;
     }
@@ -147,9 +148,13 @@ export class PrivacyEngine {
   }
 
   /** A session ended: its active list goes with it. */
+  /**
+   * The session left the registry: it no longer counts as a resource with an active list. Its entry stays (the
+   * WeakMap lets it go with the session) because the unavailable broadcast made on its behalf is routed after this
+   * and must follow the same list (StanzaEvent.onBehalfOf): a contact it hid from must not see it leave.
+   */
   sessionEnded(s: LocalSession): void {
     if (!this.active.has(s)) return;
-    this.active.delete(s);
     this.recount(s.jid.local);
   }
 
