@@ -352,3 +352,20 @@ test('PEP bad input: an account may not have more than 1000 nodes; what it has s
   await publishOk(oc, 'urn:test:n:first', `<item id='y'><x xmlns='urn:test:n'>second</x></item>`);
   void DOMAIN;
 });
+
+test('PEP-07: a verified hash is cached for every user: a second client advertising it is not asked and still gets +notify events', async () => {
+  const [o, first, second] = await users('cache', 'cachea', 'cacheb');
+  await friends(o, first);
+  await friends(o, second);
+  const oc = await connect(o, 'r');
+  const fc = await connect(first, 'r');
+  const sc = await connect(second, 'r');
+  const features = await onlineWithCaps(fc, [NS_TUNE]);
+  const { capsVer } = await import('../helpers/pep-client.js');
+  const ver = capsVer(['client/pc//Test'], features);
+  sc.presence('', `<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='urn:test:client' ver='${ver}'/>`);
+  await publishOk(oc, NS_TUNE, `<item>${tune('Cached')}</item>`);
+  await sc.waitFor(isEvent(NS_TUNE), 'the tune at the client with the cached hash');
+  const got = await sc.untilPong();
+  assert.ok(!got.some((e) => e.name === 'iq' && e.getChild('query', NS_DISCO_INFO)), describe(got));
+});
