@@ -21,13 +21,12 @@ export function hookDisco(ctx: ModuleContext, store: PepStore, roster: RosterSto
   const visible = async (ev: StanzaEvent) => {
     const owner = ev.to.bare;
     if (ev.to.domain !== ctx.config.domain) return null;
-    const nodes = [...(await store.nodes(owner.local)).values()];
-    if (isOwnAccount(ev)) return nodes;
+    if (isOwnAccount(ev)) return [...(await store.nodes(owner.local)).values()];
     const requester = ev.from.bareString();
     const item = await roster.get(owner.local, requester);
     // Strangers learn nothing here, not even that the account exists (the disco module's answer stands).
     if (!seesOwner(item)) return null;
-    return nodes.filter((n) => mayRead(n, requester, item));
+    return [...(await store.nodes(owner.local)).values()].filter((n) => mayRead(n, requester, item));
   };
 
   for (const a of ['self', 'bare'] as const) {

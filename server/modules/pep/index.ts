@@ -10,12 +10,13 @@ import { isOwnAccount } from '../own-account.js';
 import { capsOf, capsService } from '../caps/service.js';
 import { pepStore } from './store.js';
 import { Notifier } from './notify.js';
-import { PepService } from './service.js';
+import { PepService, pubsubError } from './service.js';
 import { RemoteContacts } from './remote-contacts.js';
 import { LastItems } from './last-items.js';
 import { pubsubGet, pubsubSet, type PepRequest } from './iq-pubsub.js';
 import { ownerRequest } from './iq-owner.js';
 import { hookDisco } from './disco.js';
+import { seesOwner } from './access.js';
 import { NS_PUBSUB, NS_PUBSUB_OWNER } from './namespaces.js';
 
 const services = new WeakMap<Router, PepService>();
@@ -49,10 +50,15 @@ export const pepModule: ServerModule = {
     services.set(ctx.router, svc);
     const last = new LastItems(ctx, store, roster, notifier);
     const mine = (ev: StanzaEvent) => ev.to.domain === ctx.config.domain && ev.to.local !== '';
+    // Someone else's request about an account that does not exist gets what a missing node gets, and touches no
+    // per-account cache (strangers cannot make the server remember names).
+    const exists = async (ev: StanzaEvent): Promise<void> => {
+      if (!isOwnAccount(ev) && !(await ctx.accounts.exists(ev.to.local))) throw pubsubError('item-not-found', null, 'no such node');
+    };
 
     for (const a of ['self', 'bare'] as const) {
-      ctx.router.hookIq('set', [a], NS_PUBSUB, 'pubsub', (ev) => mine(ev) && pubsubSet(svc, roster, request(ev)));
-      ctx.router.hookIq('get', [a], NS_PUBSUB, 'pubsub', (ev) => mine(ev) && pubsubGet(svc, roster, request(ev)));
+      ctx.router.hookIq('set', [a], NS_PUBSUB, 'pubsub', (ev) => mine(ev) && exists(ev).then(() => pubsubSet(svc, roster, request(ev))));
+      ctx.router.hookIq('get', [a], NS_PUBSUB, 'pubsub', (ev) => mine(ev) && exists(ev).then(() => pubsubGet(svc, roster, request(ev))));
       ctx.router.hookIq('set', [a], NS_PUBSUB_OWNER, 'pubsub', (ev) => mine(ev) && ownerRequest(svc, request(ev), 'set'));
       ctx.router.hookIq('get', [a], NS_PUBSUB_OWNER, 'pubsub', (ev) => mine(ev) && ownerRequest(svc, request(ev), 'get'));
     }
@@ -73,10 +79,13 @@ export const pepModule: ServerModule = {
         const ref = capsOf(ev.stanza);
         if (ref) {
           const from = ev.from;
-          caps.resolve(ref, from.toString()).then(async (features) => {
+          // Only contacts the owner gives presence to are ever notified: nobody else is remembered.
+          roster.get(owner.local, from.bareString()).then(async (item) => {
+            if (!seesOwner(item)) return;
+            const features = await caps.resolve(ref, from.toString());
             if (!features) return;
             const before = remote.set(owner.local, from, features);
-            await last.fromOwner(owner, from.toString(), features, null, await roster.get(owner.local, from.bareString()), before);
+            await last.fromOwner(owner, from.toString(), features, null, item, before);
           }).catch(logFailure(ctx, `caps of ${ev.from.toString()}`));
         }
       }
