@@ -172,6 +172,25 @@ test('PEP-10, PEP-21: a contact coming online gets the last tune once; later pre
   // The caps of the first presence still count (PEP-21): a new tune arrives.
   await publishOk(oc, NS_TUNE, `<item id='t2'>${tune('Muse')}</item>`);
   assert.match((await cc.waitFor(isEvent(NS_TUNE), 'the new tune')).toString(), /Muse/);
+  // The owner's presence updates reach the contact, and no tune comes again.
+  oc.presence('', '<show>dnd</show>');
+  await cc.waitFor((e) => e.name === 'presence' && e.getChildText('show') === 'dnd', 'the owner\'s presence update');
+  const later = await cc.untilMark(oc.mark(cc));
+  assert.deepEqual(events(later, NS_TUNE), [], describe(later));
+});
+
+test('PEP-10: a contact whose subscription the owner has just approved gets the last item', async () => {
+  const [o, c2] = await users('onsub', 'onsubc');
+  const oc = await connect(o, 'r');
+  await onlinePlain(oc);
+  await publishOk(oc, NS_TUNE, `<item id='t1'>${tune('Approved')}</item>`);
+  const cc = await connect(c2, 'r');
+  await onlineWithCaps(cc, [NS_TUNE]);
+  cc.send(`<presence to='${bareOf(o)}' type='subscribe'/>`);
+  await oc.waitFor((e) => e.name === 'presence' && e.attrs.type === 'subscribe', 'the subscription request');
+  oc.send(`<presence to='${bareOf(c2)}' type='subscribed'/>`);
+  const ev = await cc.waitFor(isEvent(NS_TUNE, bareOf(o)), 'the last tune after approval');
+  assert.match(ev.toString(), /Approved/);
 });
 
 test('PEP-11: a contact the owner blocks gets no notifications and no last item (routed through privacy)', async () => {

@@ -45,10 +45,11 @@ export const pepModule: ServerModule = {
     const roster = await ctx.storage.open(rosterStore);
     const caps = capsService(ctx.router, ctx.config.domain, ctx.log);
     const remote = new RemoteContacts();
-    const notifier = new Notifier(ctx, store, roster, caps, remote);
+    const last = new LastItems(ctx, store, roster, caps);
+    const notifier = new Notifier(ctx, store, roster, caps, remote, last);
+    last.useNotifier(notifier);
     const svc = new PepService(store, notifier);
     services.set(ctx.router, svc);
-    const last = new LastItems(ctx, store, roster, notifier);
     const mine = (ev: StanzaEvent) => ev.to.domain === ctx.config.domain && ev.to.local !== '';
     // Someone else's request about an account that does not exist gets what a missing node gets, and touches no
     // per-account cache (strangers cannot make the server remember names).
@@ -91,8 +92,17 @@ export const pepModule: ServerModule = {
       }
       return false;
     };
-    ctx.router.hook('presence/bare', remotePresence, 1);
-    ctx.router.hook('presence/full', remotePresence, 1);
+    // A local owner's available presence reaching a local contact (a broadcast, or the presence sent once a
+    // subscription is approved): last items the contact's resources have not had (PEP-10 "on subscription").
+    const localPresence = (ev: StanzaEvent): false => {
+      if (ev.type !== 'available' || !isAccountJid(ctx, ev.to) || !isAccountJid(ctx, ev.from) || ev.from.resource === '' || ev.from.local === ev.to.local) return false;
+      last.onOwnerPresence(ev.from.bare, ev.to.bare).catch(logFailure(ctx, `last items of ${ev.from.bareString()} for ${ev.to.bareString()}`));
+      return false;
+    };
+    for (const key of ['presence/bare', 'presence/full']) {
+      ctx.router.hook(key, remotePresence, 1);
+      ctx.router.hook(key, localPresence, 1);
+    }
 
     // Errors bouncing from a notification come back to the owner's bare JID: the service takes them (PEP-08) and
     // stops sending to a remote resource that refused.

@@ -8,6 +8,7 @@
 import { el, type Element } from '../../core/xml.js';
 import { tryParseJid, type Jid } from '../../core/jid.js';
 import type { ModuleContext } from '../module.js';
+import type { LocalSession } from '../../core/session-registry.js';
 import type { RosterItem, RosterStore } from '../../storage/roster.js';
 import { availableSessions, isAccountJid } from '../presence-helpers.js';
 import type { CapsService } from '../caps/service.js';
@@ -18,6 +19,11 @@ import { NS_PUBSUB_EVENT } from './namespaces.js';
 import { parseFragment } from '../stored-xml.js';
 
 let idCounter = 0;
+
+/** Told of each event sent to a local resource, so its last item is not sent to it again later (last-items.ts). */
+export interface DeliveryTracker {
+  delivered(s: LocalSession, owner: Jid, node: string): void;
+}
 
 /** `<item id>payload</item>` as an event carries it (payload left out when the node says so). */
 export function eventItem(rec: NodeRec, item: StoredItem, payload = rec.config.deliver_payloads): Element {
@@ -31,6 +37,7 @@ export class Notifier {
     private readonly roster: RosterStore,
     private readonly caps: CapsService,
     private readonly remote: RemoteContacts,
+    private readonly tracker: DeliveryTracker,
   ) {}
 
   /** Send one event (`<items>`, `<delete>`, `<purge>`) from `owner` to a JID. */
@@ -49,8 +56,13 @@ export class Notifier {
   async recipients(owner: Jid, rec: NodeRec): Promise<string[]> {
     const interest = `${rec.node}+notify`;
     const out = new Set<string>();
+    const local = (s: LocalSession): void => {
+      if (!this.caps.sessionFeatures(s).has(interest)) return;
+      out.add(s.jid.toString());
+      this.tracker.delivered(s, owner, rec.node);
+    };
     // 1. The owner's own resources (PEP-09).
-    for (const s of availableSessions(this.ctx, owner)) if (this.caps.sessionFeatures(s).has(interest)) out.add(s.jid.toString());
+    for (const s of availableSessions(this.ctx, owner)) local(s);
     // 2. Contacts with a presence subscription who may read the node (PEP-05, PEP-06, PEP-19).
     const items = await this.roster.all(owner.local);
     const byJid = new Map<string, RosterItem>();
@@ -60,7 +72,7 @@ export class Notifier {
       const contact = tryParseJid(item.jid);
       if (!contact) continue;
       if (isAccountJid(this.ctx, contact)) {
-        for (const s of availableSessions(this.ctx, contact)) if (this.caps.sessionFeatures(s).has(interest)) out.add(s.jid.toString());
+        for (const s of availableSessions(this.ctx, contact)) local(s);
       } else {
         for (const [full, f] of this.remote.resources(owner.local, item.jid) ?? []) if (f.has(interest)) out.add(full);
       }
