@@ -64,6 +64,14 @@ test('PEP-03, PEP-14, PEP-16: publish auto-creates the node; ids are generated; 
   assert.deepEqual(itemIds(await getItems(c, bareOf(a), 'urn:test:many', '', ` max_items='2'`)), ['c', 'a']);
   assert.deepEqual(itemIds(await getItems(c, bareOf(a), 'urn:test:many', `<item id='b'/><item id='zz'/>`)), ['b']);
   assert.match((await getItems(c, bareOf(a), 'urn:test:many', `<item id='a'/>`)).toString(), /1bis/);
+  // Lowering max_items drops the oldest at once.
+  const lower = await c.iq((id) => `<iq type='set' id='${id}'><pubsub xmlns='${NS_PUBSUB_OWNER}'><configure node='urn:test:many'><x xmlns='jabber:x:data' type='submit'>`
+    + `<field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#node_config</value></field><field var='pubsub#max_items'><value>2</value></field></x></configure></pubsub></iq>`);
+  assert.equal(lower.attrs.type, 'result', lower.toString());
+  assert.deepEqual(itemIds(await getItems(c, bareOf(a), 'urn:test:many')), ['c', 'a']);
+  // Retracting the latest: the one before it is the last item again.
+  assert.equal((await c.iq((id) => `<iq type='set' id='${id}'><pubsub xmlns='${NS_PUBSUB}'><retract node='urn:test:many'><item id='a'/></retract></pubsub></iq>`)).attrs.type, 'result');
+  assert.deepEqual(itemIds(await getItems(c, bareOf(a), 'urn:test:many', '', ` max_items='1'`)), ['c']);
   // max_items=1 with two published in one go: only the latest is kept.
   await publishOk(c, 'urn:test:one', `<item id='p'><x xmlns='urn:test:one'/></item><item id='q'><x xmlns='urn:test:one'/></item>`, { 'pubsub#max_items': '1' });
   assert.deepEqual(itemIds(await getItems(c, bareOf(a), 'urn:test:one')), ['q']);

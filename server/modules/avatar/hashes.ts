@@ -12,6 +12,11 @@ export class AvatarHashes {
 
   constructor(private readonly pep: PepStore, private readonly vcards: VcardStore) {}
 
+  /** The hash if it is in memory (the presence path stays synchronous then). */
+  peek(user: string): string | undefined {
+    return this.cache.get(user);
+  }
+
   async get(user: string): Promise<string> {
     const cached = this.cache.get(user);
     if (cached !== undefined) return cached;

@@ -21,12 +21,14 @@ export function hookPresenceHash(ctx: ModuleContext, hashes: AvatarHashes): void
   const rewrite = (ev: StanzaEvent): false | Promise<false> => {
     if (!ev.origin || ev.type !== 'available' || ev.from.domain !== ctx.config.domain) return false;
     const stanza = ev.stanza;
-    return hashes.get(ev.from.local).then((hash) => {
+    const put = (hash: string): false => {
       // Children are reassigned, never changed in place: copies of a presence share their children array.
       stanza.children = stanza.children.filter((c) => typeof c === 'string' || !(c.name === 'x' && c.getNS() === NS_VCARD_UPDATE));
       stanza.children.push(el('x', { xmlns: NS_VCARD_UPDATE }, el('photo', null, hash || null)));
-      return false as const;
-    });
+      return false;
+    };
+    const known = hashes.peek(ev.from.local);
+    return known !== undefined ? put(known) : hashes.get(ev.from.local).then(put);
   };
   for (const a of ['self', 'bare', 'full', 'host'] as const) ctx.router.hook(`pre-presence/${a}`, rewrite, HASH_PRIORITY);
 }

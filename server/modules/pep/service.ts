@@ -106,6 +106,7 @@ export class PepService {
       const rec = await this.store.node(owner.local, node);
       if (!rec) throw pubsubError('item-not-found', null, `no node ${node}`);
       await this.store.saveNode(rec, { config });
+      await this.store.trim(rec);   // a lowered max_items applies at once (PEP-14)
     });
   }
 }

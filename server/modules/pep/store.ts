@@ -132,22 +132,32 @@ export class PepStore {
     if (rec.config.persist_items) {
       const nodeId = nodeKey(rec.user, rec.node);
       await this.itemsCol.put({ _id: itemKey(rec.user, rec.node, item.id), user: rec.user, nodeId, itemId: item.id, xml: item.xml, seq: nextSeq() });
-      if ((await this.itemsCol.count({ nodeId })) > rec.config.max_items) {
-        const all = await this.itemsCol.find({ nodeId }, { sort: { field: 'seq', order: -1 } });
-        await this.itemsCol.removeIds(all.slice(rec.config.max_items).map((d) => d._id));
-      }
+      await this.trim(rec);
     }
     rec.last = item;
   }
 
   /** Remove one item; false when there was none. */
   async retract(rec: NodeRec, id: string): Promise<boolean> {
-    let found: boolean;
-    if (rec.config.persist_items) found = await this.itemsCol.remove(itemKey(rec.user, rec.node, id));
-    else found = rec.last?.id === id;
-    if (found && (rec.last === undefined || rec.last?.id === id)) rec.last = undefined;   // re-read on demand
-    if (found && !rec.config.persist_items) rec.last = null;
+    if (!rec.config.persist_items) {
+      // Nothing on disk: the only item is the one in memory.
+      if (rec.last?.id !== id) return false;
+      rec.last = null;
+      return true;
+    }
+    const found = await this.itemsCol.remove(itemKey(rec.user, rec.node, id));
+    // The latest item gone (or unknown): the next one down is read from disk when next asked for.
+    if (found && rec.last?.id !== undefined && rec.last.id === id) rec.last = undefined;
     return found;
+  }
+
+  /** Keep only the newest max_items items (after publishing, or when the owner lowers max_items). */
+  async trim(rec: NodeRec): Promise<void> {
+    if (!rec.config.persist_items) return;
+    const nodeId = nodeKey(rec.user, rec.node);
+    if ((await this.itemsCol.count({ nodeId })) <= rec.config.max_items) return;
+    const all = await this.itemsCol.find({ nodeId }, { sort: { field: 'seq', order: -1 } });
+    await this.itemsCol.removeIds(all.slice(rec.config.max_items).map((d) => d._id));
   }
 
   async purge(rec: NodeRec): Promise<void> {
