@@ -57,6 +57,22 @@ test('VCARD-07, VCARD-08: an avatar published with XEP-0084 (open) becomes the v
   ac.presence('', `<show>away</show><x xmlns='vcard-temp:x:update'><photo>0000</photo></x>`);
   const away = await bc.waitFor((e) => isPresence(undefined, ac.jid)(e) && e.getChildText('show') === 'away', 'the away presence');
   assert.equal(photoHash(away), id, away.toString());
+  // An explicitly empty <photo/> is the client's to send and is left alone (XEP-0398 §4).
+  ac.presence('', `<show>xa</show><x xmlns='vcard-temp:x:update'><photo/></x>`);
+  const xa = await bc.waitFor((e) => isPresence(undefined, ac.jid)(e) && e.getChildText('show') === 'xa', 'the xa presence');
+  assert.equal(photoHash(xa), '', xa.toString());
+});
+
+test('VCARD-07: metadata whose info points elsewhere (url) or whose data does not hash to its id is not copied into the vCard', async () => {
+  const [a] = await users('bad');
+  const ac = await connect(a, 'r');
+  const id = sha1(PNG);
+  const wrong = sha1(PNG2);
+  await publishOk(ac, NS_DATA, `<item id='${wrong}'><data xmlns='${NS_DATA}'>${PNG.toString('base64')}</data></item>`, { 'pubsub#access_model': 'open' });
+  await publishOk(ac, NS_META, `<item id='${wrong}'><metadata xmlns='${NS_META}'><info id='${id}' bytes='1' type='image/png' url='https://example.org/a.png'/>`
+    + `<info id='${wrong}' bytes='${PNG.length}' type='image/png'/></metadata></item>`, { 'pubsub#access_model': 'open' });
+  const v = await ac.iq((i) => `<iq type='get' id='${i}'><vCard xmlns='vcard-temp'/></iq>`);
+  assert.equal(v.getChild('vCard')!.getChild('PHOTO'), undefined, v.toString());
 });
 
 test('VCARD-07: a vCard PHOTO is published as an XEP-0084 avatar (item id = SHA-1), notified to +notify contacts, and its hash goes into presence', async () => {

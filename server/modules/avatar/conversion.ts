@@ -36,11 +36,14 @@ export class AvatarConversion {
     if (!dataNode || dataNode.config.access_model !== 'open') return;   // VCARD-09
     const items = await this.pep.store.items(dataNode);
     for (const info of infos) {
+      // §3.1: the info that does not point to an external URL, whose data is on the data node and whose SHA-1 is
+      // its id.
       const id = info.attrs.id as string | undefined;
+      if (!id || info.attrs.url !== undefined) continue;
       const item = items.find((i) => i.id === id);
-      if (!id || !item) continue;   // an avatar hosted elsewhere (info url) has no data here
+      if (!item) continue;
       const bytes = decodeBase64(parseFragment(item.xml).getText());
-      if (!bytes) continue;
+      if (!bytes || sha1Hex(bytes) !== id.toLowerCase()) continue;
       const xml = withPhoto(await this.vcards.get(user), { type: String(info.attrs.type ?? 'image/png'), base64: bytes.toString('base64') });
       if (byteLength(xml) > (this.ctx.config.limits.maxVcardBytes ?? DEFAULT_MAX_VCARD_BYTES)) return;
       await this.vcards.set(user, xml);
@@ -67,6 +70,7 @@ export class AvatarConversion {
   }
 
   private async changed(owner: Jid, hash: string): Promise<void> {
-    if (this.hashes.set(owner.local, hash)) await rebroadcast(this.ctx, owner);
+    const previous = this.hashes.peek(owner.local) ?? '';
+    if (this.hashes.set(owner.local, hash)) await rebroadcast(this.ctx, owner, previous);
   }
 }

@@ -1,6 +1,7 @@
 // XEP-0153 §3.2 via XEP-0398 §4 (VCARD-08): the server puts `<x xmlns='vcard-temp:x:update'><photo>hash</photo></x>`
-// into every available presence a user's client sends — broadcasts and directed presence (MUC joins) alike —
-// replacing whatever the client wrote, so XEP-0153 clients see the avatar without fetching vCards.
+// into every available presence a user's client sends — broadcasts and directed presence (MUC joins) alike — so
+// XEP-0153 clients see the avatar without fetching vCards. A client's explicitly empty `<photo/>` is left as it is
+// (§4: MUST NOT be touched); an `<x/>` without photo, or with another hash, is replaced (MUST / MAY).
 //
 // Where: on the outbound `pre-presence/*` events, above the presence module (priority 0). The stanza is rewritten
 // once, before the presence module stores it as the resource's last presence and copies it to each contact, so
@@ -21,6 +22,8 @@ export function hookPresenceHash(ctx: ModuleContext, hashes: AvatarHashes): void
   const rewrite = (ev: StanzaEvent): false | Promise<false> => {
     if (!ev.origin || ev.type !== 'available' || ev.from.domain !== ctx.config.domain) return false;
     const stanza = ev.stanza;
+    const own = stanza.getChild('x', NS_VCARD_UPDATE)?.getChild('photo');
+    if (own && own.getText().trim() === '') return false;
     const put = (hash: string): false => {
       // Children are reassigned, never changed in place: copies of a presence share their children array.
       stanza.children = stanza.children.filter((c) => typeof c === 'string' || !(c.name === 'x' && c.getNS() === NS_VCARD_UPDATE));
@@ -35,11 +38,16 @@ export function hookPresenceHash(ctx: ModuleContext, hashes: AvatarHashes): void
 
 /**
  * The avatar changed: each available resource's presence goes out again (as the resource's own, so the hash is
- * put in as above and contacts see the change), the way a client would resend it.
+ * put in as above and contacts see the change), the way a client would resend it. The `<x/>` this server put in
+ * before (its photo is the previous hash) is taken out first, so it is not mistaken for the client's own.
  */
-export async function rebroadcast(ctx: ModuleContext, user: Jid): Promise<void> {
+export async function rebroadcast(ctx: ModuleContext, user: Jid, previous: string): Promise<void> {
   for (const s of availableSessions(ctx, user)) {
     const p = peekResourceState(s)?.presence;
-    if (p) await ctx.router.submit(withAttrs(p, { from: undefined, to: undefined }), s);
+    if (!p) continue;
+    const copy = withAttrs(p, { from: undefined, to: undefined });
+    copy.children = p.children.filter((c) => typeof c === 'string' || !(c.name === 'x' && c.getNS() === NS_VCARD_UPDATE
+      && (c.getChildText('photo') ?? '').trim() === previous));
+    await ctx.router.submit(copy, s);
   }
 }
