@@ -380,6 +380,27 @@ test('PEP bad input: an account may not have more than 1000 nodes; what it has s
   void DOMAIN;
 });
 
+test('PEP bad input: an account keeps at most 4 MiB of items; over it a publish is refused and what is stored stays; a retraction makes room again', async () => {
+  const [o] = await users('quota');
+  const oc = await connect(o, 'r');
+  const big = 'b'.repeat(120 * 1024);
+  await publishOk(oc, 'urn:test:q', `<item id='0'><x xmlns='urn:test:q'>${big}</x></item>`, { 'pubsub#max_items': 'max' });
+  let refused: ReturnType<typeof errorCondition> = undefined;
+  let stored = 1;
+  for (let i = 1; i < 60 && refused === undefined; i++) {
+    const r = await publish(oc, 'urn:test:q', `<item id='${i}'><x xmlns='urn:test:q'>${big}</x></item>`);
+    if (r.attrs.type === 'error') refused = errorCondition(r);
+    else stored++;
+  }
+  assert.equal(refused, 'not-acceptable');
+  assert.ok(stored >= 30 && stored <= 35, `${stored} items of 120 KiB stored`);
+  assert.equal(itemIds(await getItems(oc, bareOf(o), 'urn:test:q')).length, stored);
+  assert.equal((await oc.iq((id) => `<iq type='set' id='${id}'><pubsub xmlns='${NS_PUBSUB}'><retract node='urn:test:q'><item id='0'/></retract></pubsub></iq>`)).attrs.type, 'result');
+  await publishOk(oc, 'urn:test:q', `<item id='again'><x xmlns='urn:test:q'>${big}</x></item>`);
+  const long = await publish(oc, 'x'.repeat(2000), `<item><x xmlns='urn:test:q'/></item>`);
+  assert.equal(errorCondition(long), 'not-acceptable');
+});
+
 test('PEP-07: a verified hash is cached for every user: a second client advertising it is not asked and still gets +notify events', async () => {
   const [o, first, second] = await users('cache', 'cachea', 'cacheb');
   await friends(o, first);

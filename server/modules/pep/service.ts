@@ -16,6 +16,10 @@ import { NS_PUBSUB_ERRORS } from './namespaces.js';
 export const MAX_ITEM_BYTES = 128 * 1024;
 /** Most nodes one account may have: a bound on what one account can make the server keep. */
 export const MAX_NODES = 1000;
+/** Most bytes of items one account keeps on disk (avatars, OMEMO bundles and bookmarks fit many times over). */
+export const MAX_ACCOUNT_BYTES = 4 * 1024 * 1024;
+/** Longest node name and item id, in characters. */
+export const MAX_NAME_LENGTH = 1024;
 
 export function pubsubError(condition: StanzaErrorCondition, app: string | null, text: string): StanzaError {
   return new StanzaError(condition, { text, appCondition: app ? el(app, { xmlns: NS_PUBSUB_ERRORS }) : undefined });
@@ -34,6 +38,7 @@ export class PepService {
   constructor(readonly store: PepStore, readonly notifier: Notifier) {}
 
   async createNode(owner: Jid, node: string, config: NodeConfig): Promise<NodeRec> {
+    if (node.length > MAX_NAME_LENGTH) throw pubsubError('not-acceptable', null, `node names are at most ${MAX_NAME_LENGTH} characters`);
     const nodes = await this.store.nodes(owner.local);
     if (nodes.has(node)) throw pubsubError('conflict', null, `the node ${node} exists already`);
     if (nodes.size >= MAX_NODES) throw pubsubError('not-allowed', 'max-nodes-exceeded', `an account may have at most ${MAX_NODES} nodes`);
@@ -47,12 +52,20 @@ export class PepService {
    */
   async publish(owner: Jid, node: string, items: NewItem[], options: Map<string, string[]> | null, source: string | null = null): Promise<string[]> {
     if (items.length === 0) throw pubsubError('bad-request', 'item-required', 'publish at least one <item/>');
+    if (node.length > MAX_NAME_LENGTH) throw pubsubError('not-acceptable', null, `node names are at most ${MAX_NAME_LENGTH} characters`);
     const prepared = items.map((it) => {
+      if (it.id !== undefined && it.id.length > MAX_NAME_LENGTH) throw pubsubError('not-acceptable', null, `item ids are at most ${MAX_NAME_LENGTH} characters`);
       const xml = serializeFragment(it.payload);
       if (byteLength(xml) > MAX_ITEM_BYTES) throw pubsubError('not-acceptable', 'payload-too-big', `an item may hold at most ${MAX_ITEM_BYTES} bytes`);
       return { item: { id: it.id ?? randomUUID(), xml }, payload: it.payload };
     });
+    const adding = prepared.reduce((n, p) => n + byteLength(p.item.xml), 0);
     return this.store.lock(owner.local, async () => {
+      // The quota is checked on the cheap upper bound first and counted exactly only when that says no.
+      if ((await this.store.bytesUsed(owner.local)) + adding > MAX_ACCOUNT_BYTES
+        && (await this.store.bytesUsed(owner.local, true)) + adding > MAX_ACCOUNT_BYTES) {
+        throw pubsubError('not-acceptable', 'payload-too-big', `an account keeps at most ${MAX_ACCOUNT_BYTES} bytes of PEP items`);
+      }
       let rec = await this.store.node(owner.local, node);
       if (rec) {
         if (options) checkPreconditions(rec.config, options);

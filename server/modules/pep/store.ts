@@ -55,6 +55,11 @@ function nextSeq(): number {
 export class PepStore {
   private readonly cache = new Map<string, Map<string, NodeRec>>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /**
+   * Bytes of stored items per account, counted when first needed. Publishing adds to it; removals forget it (it is
+   * counted again when next needed), so it is never less than the truth.
+   */
+  private readonly usage = new Map<string, number>();
 
   constructor(private readonly nodesCol: DocumentCollection<NodeDoc>, private readonly itemsCol: DocumentCollection<ItemDoc>) {}
 
@@ -108,6 +113,7 @@ export class PepStore {
 
   async deleteNode(rec: NodeRec): Promise<void> {
     await this.itemsCol.removeWhere({ nodeId: nodeKey(rec.user, rec.node) });
+    this.usage.delete(rec.user);
     await this.nodesCol.remove(nodeKey(rec.user, rec.node));
     this.cache.get(rec.user)?.delete(rec.node);
   }
@@ -127,11 +133,24 @@ export class PepStore {
     return rec.last;
   }
 
+  /** Bytes an account's stored items take (an upper bound unless `exact`). */
+  async bytesUsed(user: string, exact = false): Promise<number> {
+    let used = exact ? undefined : this.usage.get(user);
+    if (used === undefined) {
+      used = 0;
+      for (const d of await this.itemsCol.find({ user })) used += Buffer.byteLength(d.xml, 'utf8');
+      this.usage.set(user, used);
+    }
+    return used;
+  }
+
   /** Store an item (replacing one with the same id) and drop the oldest beyond max_items. */
   async publish(rec: NodeRec, item: StoredItem): Promise<void> {
     if (rec.config.persist_items) {
       const nodeId = nodeKey(rec.user, rec.node);
       await this.itemsCol.put({ _id: itemKey(rec.user, rec.node, item.id), user: rec.user, nodeId, itemId: item.id, xml: item.xml, seq: nextSeq() });
+      const used = this.usage.get(rec.user);
+      if (used !== undefined) this.usage.set(rec.user, used + Buffer.byteLength(item.xml, 'utf8'));
       await this.trim(rec);
     }
     rec.last = item;
@@ -146,6 +165,7 @@ export class PepStore {
       return true;
     }
     const found = await this.itemsCol.remove(itemKey(rec.user, rec.node, id));
+    this.usage.delete(rec.user);
     // The latest item gone (or unknown): the next one down is read from disk when next asked for.
     if (found && rec.last?.id !== undefined && rec.last.id === id) rec.last = undefined;
     return found;
@@ -158,10 +178,12 @@ export class PepStore {
     if ((await this.itemsCol.count({ nodeId })) <= rec.config.max_items) return;
     const all = await this.itemsCol.find({ nodeId }, { sort: { field: 'seq', order: -1 } });
     await this.itemsCol.removeIds(all.slice(rec.config.max_items).map((d) => d._id));
+    this.usage.delete(rec.user);
   }
 
   async purge(rec: NodeRec): Promise<void> {
     await this.itemsCol.removeWhere({ nodeId: nodeKey(rec.user, rec.node) });
+    this.usage.delete(rec.user);
     rec.last = null;
   }
 
@@ -169,6 +191,7 @@ export class PepStore {
     await this.itemsCol.removeWhere({ user });
     await this.nodesCol.removeWhere({ user });
     this.cache.delete(user);
+    this.usage.delete(user);
   }
 }
 
