@@ -258,6 +258,11 @@ test('PEP-13, PEP-19: disco#items lists to a contact only the nodes it may read;
   assert.deepEqual(seen, [NS_TUNE]);
   const ownView = (await disco(oc)).getChild('query', NS_DISCO_ITEMS)!.getChildren('item').map((i) => String(i.attrs.node)).sort();
   assert.deepEqual(ownView, [NS_TUNE, 'urn:xmpp:private:test'].sort());
+  // A node's items (XEP-0060 §5.5), for the owner; the private node's not for the contact.
+  const nodeItems = (c: ImClient, node: string) => c.iq((id) => `<iq type='get' id='${id}' to='${bareOf(o)}'><query xmlns='${NS_DISCO_ITEMS}' node='${node}'/></iq>`);
+  const ids = (await nodeItems(oc, 'urn:xmpp:private:test')).getChild('query', NS_DISCO_ITEMS)!.getChildren('item').map((i) => String(i.attrs.name));
+  assert.deepEqual(ids, ['k']);
+  assert.equal((await nodeItems(cc, 'urn:xmpp:private:test')).attrs.type, 'error');
 });
 
 test('PEP-15: payload-too-big, invalid-payload (none, two), item-not-found on a missing node, forbidden for someone else\'s publish; nothing stored is lost', async () => {

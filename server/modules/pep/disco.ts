@@ -31,11 +31,17 @@ export function hookDisco(ctx: ModuleContext, store: PepStore, roster: RosterSto
 
   for (const a of ['self', 'bare'] as const) {
     ctx.router.hook(`iq-get/${a}/${NS.discoItems}:query`, async (ev) => {
-      if (ev.payload?.attrs.node !== undefined) return false;
+      const node = ev.payload?.attrs.node as string | undefined;
       const nodes = await visible(ev);
       if (!nodes) return false;
       const jid = ev.to.bare.toString();
-      return replyResult(ev, el('query', { xmlns: NS.discoItems }, nodes.map((n) => el('item', { jid, node: n.node, name: n.config.title || undefined }))));
+      if (node === undefined) {
+        return replyResult(ev, el('query', { xmlns: NS.discoItems }, nodes.map((n) => el('item', { jid, node: n.node, name: n.config.title || undefined }))));
+      }
+      // The items of one node (XEP-0060 §5.5): their ids as names.
+      const rec = nodes.find((n) => n.node === node);
+      if (!rec) return false;
+      return replyResult(ev, el('query', { xmlns: NS.discoItems, node }, (await store.items(rec)).map((i) => el('item', { jid, name: i.id }))));
     }, 10);
     ctx.router.hook(`iq-get/${a}/${NS.discoInfo}:query`, async (ev) => {
       const node = ev.payload?.attrs.node as string | undefined;
