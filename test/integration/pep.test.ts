@@ -136,7 +136,7 @@ test('PEP-05, MOD-53: access models — presence (contacts only), open (anyone: 
   assert.deepEqual(itemIds(await getItems(oc, owner, 'urn:test:secret')), ['1']);
 });
 
-test('PEP-07, PEP-08, PEP-09: a tune and a mood reach the contact whose caps say +notify and the owner\'s other +notify resource, from the bare JID; the contact without +notify gets nothing', async () => {
+test('PEP-06, PEP-07, PEP-08, PEP-09: with no subscribe of their own (implicit subscription), a tune and a mood reach the contact whose caps say +notify and the owner\'s other +notify resource, from the bare JID; the contact without +notify gets nothing', async () => {
   const [o, withNotify, without] = await users('nt', 'ntw', 'ntn');
   await friends(o, withNotify);
   await friends(o, without);
