@@ -15,7 +15,11 @@ import { contactAddressesModule } from './contact-addresses.js';
 import { rosterModule } from './roster.js';
 import { presenceModule } from './presence.js';
 import { privacyModule } from './privacy/index.js';
+import { capsModule } from './caps/index.js';
+import { pepModule } from './pep/index.js';
+import { avatarModule } from './avatar/index.js';
+import { bookmarksModule } from './bookmarks.js';
 
 export const DEFAULT_MODULES: ServerModule[] = [discoModule, pingModule, versionModule, timeModule, legacySessionModule, deliveryModule, offlineModule,
   vcardModule, privateStorageModule, lastActivityModule, registerModule, contactAddressesModule,
-  rosterModule, presenceModule, privacyModule];
+  rosterModule, presenceModule, privacyModule, capsModule, pepModule, avatarModule, bookmarksModule];

@@ -53,6 +53,8 @@ export class BenchClient {
   /** Stanzas after login: messages and presences as raw text (the hot path never builds a tree). */
   onMessage: ((text: string) => void) | null = null;
   onPresence: ((text: string) => void) | null = null;
+  /** A request from the server after login (e.g. a caps disco#info); return true when it was answered. */
+  onRequest: ((el: ltx.Element) => boolean) | null = null;
   onStreamEnd: ((reason: string) => void) | null = null;
   tlsCipher = '';
   tlsProtocol = '';
@@ -104,6 +106,7 @@ export class BenchClient {
         const el = ltx.parse(text) as ltx.Element;
         const type = el.attrs.type as string | undefined;
         if ((type === 'get' || type === 'set') && el.attrs.id !== undefined) {
+          if (this.onRequest?.(el)) return;
           this.write(`<iq type='result' id='${escapeXml(String(el.attrs.id))}'${el.attrs.from ? ` to='${escapeXml(String(el.attrs.from))}'` : ''}/>`);
         }
         return;

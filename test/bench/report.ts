@@ -53,6 +53,15 @@ export const FIGURES: FigureDef[] = [
   { scenario: 'roster', key: 'rosterTime', label: 'time to full roster (ms)', digits: 1, target: { kind: 'ratio-max', value: 0.3 } },
   { scenario: 'roster', key: 'rosterPresenceTime', label: 'time to all contacts\' presence (ms)', digits: 1, target: { kind: 'ratio-max', value: 0.3 } },
   { scenario: 'roster', key: 'rosterOtherLoad', label: 'other processes on the server core (%)', digits: 0, percent: true, noRatio: true },
+  // The roster login again, with 3 PEP nodes published by each online contact: without caps (no PEP interest) and
+  // with +notify caps for the 3 nodes (the last items of every online contact's nodes are sent), so PEP's cost at
+  // login is the difference between the two.
+  { scenario: 'roster-pep', key: 'pepPlainPresenceTime', label: 'without +notify: time to all presence (ms)', digits: 1, noRatio: true },
+  { scenario: 'roster-pep', key: 'pepPlainCpuMs', label: 'without +notify: server CPU-ms per login', digits: 1, noRatio: true },
+  { scenario: 'roster-pep', key: 'pepPresenceTime', label: 'with +notify: time to all presence (ms)', digits: 1, noRatio: true },
+  { scenario: 'roster-pep', key: 'pepLastItemsTime', label: 'with +notify: time to all last items (ms)', digits: 1, noRatio: true },
+  { scenario: 'roster-pep', key: 'pepCpuMs', label: 'with +notify: server CPU-ms per login', digits: 1, noRatio: true },
+  { scenario: 'roster-pep', key: 'pepOtherLoad', label: 'other processes on the server core (%)', digits: 0, percent: true, noRatio: true },
   { scenario: 'muc', key: 'mucMsgsPerSecond', label: 'groupchat msgs/s', digits: 0, target: { kind: 'ratio-min', value: 2.3 } },
   { scenario: 'muc', key: 'mucDeliveriesPerSecond', label: 'deliveries/s', digits: 0 },
   { scenario: 'muc', key: 'mucP50', label: 'delivery p50 (ms)', digits: 1 },

@@ -19,6 +19,7 @@ import { loginScenario } from './scenarios/login.js';
 import { idleScenario } from './scenarios/idle.js';
 import { chatScenario } from './scenarios/chat.js';
 import { rosterScenario } from './scenarios/roster.js';
+import { rosterPepScenario } from './scenarios/roster-pep.js';
 import { mucScenario } from './scenarios/muc.js';
 import { rows, table, FIGURES, type Results } from './report.js';
 import { describeMachine, machineLine } from './machine.js';
@@ -71,7 +72,7 @@ function accountsNeeded(o: Options): Accounts {
     has('idle') ? s.idleSessions : 0,
     has('chat') || has('chat-privacy') ? s.chatPairs * 2 : 0,
     has('muc') ? s.mucOccupants : 0);
-  return { users, rosterContacts: has('roster') ? s.rosterContacts : 0 };
+  return { users, rosterContacts: has('roster') || has('roster-pep') ? s.rosterContacts : 0 };
 }
 
 /** The chat variant's figures under keys of their own (chatCpuPer10k → chatPrivacyCpuPer10k), so tables tell them apart. */
@@ -145,6 +146,11 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
         if (!caps.roster) return { status: 'n/a', message: 'the server has no roster (no jabber:iq:roster in disco#info, roster get refused)', figures: {}, details: { features: caps.features } };
         return rosterScenario(ctx, !kit.rosterOnDisk);
       }
+      case 'roster-pep': {
+        const caps = await probeCapabilities(ctx);
+        if (!caps.roster) return { status: 'n/a', message: 'the server has no roster', figures: {}, details: { features: caps.features } };
+        return rosterPepScenario(ctx, !kit.rosterOnDisk);
+      }
       case 'muc': {
         const caps = await probeCapabilities(ctx);
         if (!caps.mucService) return { status: 'n/a', message: 'the server offers no MUC service (disco)', figures: {}, details: { features: caps.features } };
@@ -174,7 +180,7 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
   const wall = (load1.t - load0.t) / 1000;
   const other = (load1.busy - load0.busy) - (load1.server - load0.server) - (serverCore === null ? load1.gen - load0.gen : 0);
   result.details.otherLoad = Math.max(0, other / wall);
-  if (result.status === 'ok') result.figures[`${scenario === 'chat-privacy' ? 'chatPrivacy' : scenario}OtherLoad`] = result.details.otherLoad as number;
+  if (result.status === 'ok') result.figures[`${scenario === 'chat-privacy' ? 'chatPrivacy' : scenario === 'roster-pep' ? 'pep' : scenario}OtherLoad`] = result.details.otherLoad as number;
   ctx.destroyAll();
   if (result.status === 'error') result.details.serverLog = server.logTail();
   await server.stop();

@@ -5,10 +5,10 @@ import { attrOf, BenchClient } from '../client.js';
 import { sample, delta } from '../procstat.js';
 import { median, sleep, ScenarioError, type ScenarioContext, type ScenarioResult } from './context.js';
 
-const MAIN = 'r0';
-const contactName = (i: number): string => `rc${i + 1}`;
+export const MAIN = 'r0';
+export const contactName = (i: number): string => `rc${i + 1}`;
 
-function bareOf(jid: string | undefined): string {
+export function bareOf(jid: string | undefined): string {
   if (!jid) return '';
   const slash = jid.indexOf('/');
   return slash < 0 ? jid : jid.slice(0, slash);
