@@ -74,7 +74,15 @@ export class Notifier {
       if (isAccountJid(this.ctx, contact)) {
         for (const s of availableSessions(this.ctx, contact)) local(s);
       } else {
-        for (const [full, f] of this.remote.resources(owner.local, item.jid) ?? []) if (f.has(interest)) out.add(full);
+        const known = this.remote.resources(owner.local, item.jid);
+        if (known !== undefined && known.size > 0) {
+          for (const [full, f] of known) if (f.has(interest)) out.add(full);
+        } else if (item.subscription === 'from') {
+          // The owner is not subscribed to this contact, so its presence (and caps) are unknown here: at most one
+          // event to its bare JID, for its server to hand on (XEP-0163 §4.3.2, PEP-08). With `both`, no known
+          // resource means the contact is offline, and nothing is sent.
+          out.add(item.jid);
+        }
       }
     }
     // 3. Explicit subscriptions, while their subscriber may still read the node; a lost access ends it (PEP-12).
