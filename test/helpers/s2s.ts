@@ -171,3 +171,30 @@ export async function rawPeer(t: DomainServer, from: string): Promise<{ c: RawCl
   const { header, features } = await c.expectStreamStart();
   return { c, header, features };
 }
+
+/** Everything `c` receives up to the pong of a ping sent now: all it sent before was processed (CORE-55). */
+export async function untilPong(c: RawClient): Promise<Element[]> {
+  const id = nextId('sync');
+  c.send(`<iq type='get' id='${id}'><ping xmlns='urn:xmpp:ping'/></iq>`);
+  const got: Element[] = [];
+  for (;;) {
+    const e = await c.nextElement(undefined, `the pong ${id}`);
+    if (e.name === 'iq' && e.attrs.id === id) return got;
+    got.push(e);
+  }
+}
+
+/** The clients of one test file: `login` as loginTo, each kept for `destroyAll` in the file's after(). */
+export function clientsOf(): { login(t: DomainServer, user: string, resource?: string, available?: boolean): Promise<RawClient & { jid: string }>; destroyAll(): void } {
+  const clients: RawClient[] = [];
+  return {
+    async login(t, user, resource = 'r', available = true) {
+      const c = await loginTo(t, user, resource, available);
+      clients.push(c);
+      return c;
+    },
+    destroyAll() {
+      for (const c of clients.splice(0)) c.destroy();
+    },
+  };
+}

@@ -4,13 +4,14 @@
 // delivers it; a contact with `both` that is offline gets nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDomain, link, loginTo, isStanza, type DomainServer } from '../helpers/s2s.js';
-import { nextId, type Element, type RawClient } from '../helpers/raw-client.js';
+import { startDomain, link, isStanza, type DomainServer, clientsOf, untilPong } from '../helpers/s2s.js';
+import { nextId, type Element } from '../helpers/raw-client.js';
 import { NS_PUBSUB, NS_PUBSUB_EVENT, NS_TUNE, tune } from '../helpers/pep-client.js';
 
 let a: DomainServer;
 let b: DomainServer;
-const clients: RawClient[] = [];
+const clients = clientsOf();
+const { login } = clients;
 
 before(async () => {
   [a, b] = await Promise.all([startDomain('a.test'), startDomain('b.test')]);
@@ -19,26 +20,11 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients) c.destroy();
+  clients.destroyAll();
   await Promise.all([a?.stop(), b?.stop()]);
 });
 
-async function login(t: DomainServer, user: string): Promise<RawClient & { jid: string }> {
-  const c = await loginTo(t, user, 'r', true);
-  clients.push(c);
-  return c;
-}
 
-async function untilPong(c: RawClient): Promise<Element[]> {
-  const id = nextId('sync');
-  c.send(`<iq type='get' id='${id}'><ping xmlns='urn:xmpp:ping'/></iq>`);
-  const got: Element[] = [];
-  for (;;) {
-    const e = await c.nextElement(undefined, `the pong ${id}`);
-    if (e.name === 'iq' && e.attrs.id === id) return got;
-    got.push(e);
-  }
-}
 
 test('PEP-08: a remote subscriber whose presence the owner cannot know gets one event at its bare JID, delivered by its server', async () => {
   const olga = await login(a, 'olga');

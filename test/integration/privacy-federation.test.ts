@@ -3,13 +3,14 @@
 // the remote domain, and a list far beyond the limit is refused with <policy-violation/> and changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDomain, link, loginTo, isStanza, type DomainServer } from '../helpers/s2s.js';
-import { assertStanzaError, nextId, type Element, type RawClient } from '../helpers/raw-client.js';
+import { startDomain, link, isStanza, type DomainServer, clientsOf, untilPong } from '../helpers/s2s.js';
+import { assertStanzaError, nextId, type Element } from '../helpers/raw-client.js';
 import { NS_BLOCKING_ERRORS, NS_PRIVACY, activate, block, blocklist, listItems, ok, privacy, putList, rawSender, unblock } from '../helpers/privacy-client.js';
 
 let a: DomainServer;
 let b: DomainServer;
-const clients: RawClient[] = [];
+const clients = clientsOf();
+const { login } = clients;
 
 before(async () => {
   // A stanza limit above the default 256 KiB so that the 10,000-item list reaches the privacy module at all.
@@ -19,26 +20,11 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients) c.destroy();
+  clients.destroyAll();
   await Promise.all([a?.stop(), b?.stop()]);
 });
 
-async function login(t: DomainServer, user: string, resource = 'r'): Promise<RawClient & { jid: string }> {
-  const c = await loginTo(t, user, resource, true);
-  clients.push(c);
-  return c;
-}
 
-async function untilPong(c: RawClient): Promise<Element[]> {
-  const id = nextId('sync');
-  c.send(`<iq type='get' id='${id}'><ping xmlns='urn:xmpp:ping'/></iq>`);
-  const got: Element[] = [];
-  for (;;) {
-    const e = await c.nextElement(undefined, `the pong ${id}`);
-    if (e.name === 'iq' && e.attrs.id === id) return got;
-    got.push(e);
-  }
-}
 
 const chat = (to: string, id: string): string => `<message to='${to}' type='chat' id='${id}'><body>hi</body></message>`;
 const isMsg = (id: string) => isStanza('message', (e) => e.attrs.id === id);

@@ -4,13 +4,14 @@
 // a port nobody listens on, and a peer that never answers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDomain, link, loginTo, rosterGet, closedPort, silentListener, isStanza, type DomainServer } from '../helpers/s2s.js';
-import { assertStanzaError, nextId, type Element, type RawClient } from '../helpers/raw-client.js';
+import { startDomain, link, rosterGet, closedPort, silentListener, isStanza, type DomainServer, clientsOf } from '../helpers/s2s.js';
+import { assertStanzaError, nextId, type Element } from '../helpers/raw-client.js';
 import { rosterStore } from '../../server/storage/roster.js';
 
 let a: DomainServer;
 let b: DomainServer;
-const clients: RawClient[] = [];
+const clients = clientsOf();
+const { login } = clients;
 
 before(async () => {
   [a, b] = await Promise.all([
@@ -22,15 +23,10 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients) c.destroy();
+  clients.destroyAll();
   await Promise.all([a?.stop(), b?.stop()]);
 });
 
-async function login(t: DomainServer, user: string, resource = 'r', available = true): Promise<RawClient & { jid: string }> {
-  const c = await loginTo(t, user, resource, available);
-  clients.push(c);
-  return c;
-}
 
 test('a message from alice@a.test reaches bob@b.test with her full JID as from, and his answer comes back', async () => {
   const alice = await login(a, 'alice', 'laptop');

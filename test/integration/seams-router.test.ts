@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MODULES } from '../../server/modules/index.js';
-import { startDomain, link, loginTo, isStanza, type DomainServer } from '../helpers/s2s.js';
+import { startDomain, link, isStanza, type DomainServer, clientsOf, untilPong } from '../helpers/s2s.js';
 import { assertStanzaError, nextId, withTimeout, type Element, type RawClient } from '../helpers/raw-client.js';
 import { EchoHostModule, NS_ECHO } from '../modules/echo-host.js';
 import { StanzaObserver, type Seen } from '../modules/stanza-observer.js';
@@ -15,7 +15,8 @@ let a: DomainServer;
 let b: DomainServer;
 const echo = new EchoHostModule();
 const observer = new StanzaObserver();
-const clients: RawClient[] = [];
+const clients = clientsOf();
+const { login } = clients;
 
 before(async () => {
   [a, b] = await Promise.all([
@@ -27,27 +28,11 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients) c.destroy();
+  clients.destroyAll();
   await Promise.all([a?.stop(), b?.stop()]);
 });
 
-async function login(t: DomainServer, user: string, resource = 'r', available = true): Promise<RawClient & { jid: string }> {
-  const c = await loginTo(t, user, resource, available);
-  clients.push(c);
-  return c;
-}
 
-/** Everything `c` receives up to the pong of a ping sent now: all it sent before was processed (CORE-55). */
-async function untilPong(c: RawClient): Promise<Element[]> {
-  const id = nextId('sync');
-  c.send(`<iq type='get' id='${id}'><ping xmlns='urn:xmpp:ping'/></iq>`);
-  const got: Element[] = [];
-  for (;;) {
-    const e = await c.nextElement(undefined, `the pong ${id}`);
-    if (e.name === 'iq' && e.attrs.id === id) return got;
-    got.push(e);
-  }
-}
 
 /** A mutual subscription between two users of a.test, done over the protocol. */
 async function befriend(x: RawClient & { jid: string }, y: RawClient & { jid: string }): Promise<void> {
