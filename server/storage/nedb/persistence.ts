@@ -38,6 +38,8 @@ export class DurablePersistence implements NedbPersistence {
   private dirtyTail = false;
   private nextCompactionCheck = 0;
   private compactionQueued = false;
+  /** NeDB persists ensureIndex() at once, even before load(); the compaction that ends the load writes it. */
+  private loaded = false;
   private readonly group: GroupSync;
   private readonly name: string;
 
@@ -53,7 +55,7 @@ export class DurablePersistence implements NedbPersistence {
   }
 
   async persistNewStateAsync(newDocs: RawDoc[]): Promise<void> {
-    if (newDocs.length === 0) return;
+    if (newDocs.length === 0 || !this.loaded) return;
     let text = '';
     for (const d of newDocs) text += model.serialize(d) + '\n';
     const handle = await this.openHandle();
@@ -126,6 +128,7 @@ export class DurablePersistence implements NedbPersistence {
       throw err;
     }
     await this.persistCachedDatabaseAsync();
+    this.loaded = true;
     this.db.executor.processBuffer();
   }
 
