@@ -97,7 +97,8 @@ export type CliCommand =
   | { kind: 'serve'; dataDir: string; overrides: StoredSettings }
   | ({ kind: 'user-add' | 'user-passwd'; user: string; password?: string } & AdminTarget)
   | ({ kind: 'user-remove'; user: string } & AdminTarget)
-  | ({ kind: 'user-list' | 'cert-show' | 'status' } & AdminTarget);
+  | ({ kind: 'user-list' | 'cert-show' | 'status' } & AdminTarget)
+  | { kind: 'repair'; dataDir: string };
 
 const USER_USAGE = 'parley user add|passwd|remove JID, or parley user list';
 
@@ -148,6 +149,10 @@ export function parseCommand(argv: string[], defaultDataDir: string): CliCommand
       noMoreWords(words, 1, 'parley status [--data DIR]');
       onlyFlags(flags, ['data', 'domain'], 'parley status');
       return { kind: 'status', ...target(flags, defaultDataDir) };
+    case 'repair':
+      noMoreWords(words, 1, 'parley repair [--data DIR]');
+      onlyFlags(flags, ['data'], 'parley repair');
+      return { kind: 'repair', dataDir: target(flags, defaultDataDir).dataDir };
     case 'cert': {
       if (sub !== 'show') throw new UsageError(sub === undefined ? 'Usage: parley cert show [--data DIR]' : `Unknown command "parley cert ${sub}". Usage: parley cert show [--data DIR]`);
       noMoreWords(words, 2, 'parley cert show [--data DIR]');

@@ -78,3 +78,9 @@ test('mistakes are UsageErrors of one line that say what to type', () => {
   usageError(['serve', '--password', 'x'], /Unknown option --password/);
   usageError(['serve', 'now'], /Unexpected "now"/);
 });
+
+test('repair [--data DIR]: only --data, no more words', () => {
+  assert.deepEqual(parse('repair'), { kind: 'repair', dataDir: DEF });
+  usageError(['repair', 'now'], /Unexpected "now"\. Usage: parley repair/);
+  usageError(['repair', '--domain', 'x.local'], /parley repair has no option --domain/);
+});
