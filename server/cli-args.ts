@@ -1,6 +1,7 @@
 // Command-line parsing for `parley`: words and flags to a typed command, with errors that say what to type instead.
 import path from 'node:path';
 import type { StoredSettings, RegistrationPolicy, LogLevel } from './core/config.js';
+import { DURABILITIES, type Durability } from './storage/backend.js';
 import { UserFacingError } from './core/user-error.js';
 
 export class UsageError extends UserFacingError {}
@@ -41,7 +42,7 @@ function port(flags: Map<string, string | true>, name: string): number | null | 
   return n;
 }
 
-export const SERVE_FLAGS = ['data', 'domain', 'bind', 'c2s-port', 'tls-port', 's2s-port', 'http-port', 'https-port', 'no-discovery', 'registration', 'limits', 'log-level', 'allow-plaintext'];
+export const SERVE_FLAGS = ['data', 'domain', 'bind', 'c2s-port', 'tls-port', 's2s-port', 'http-port', 'https-port', 'no-discovery', 'registration', 'limits', 'log-level', 'allow-plaintext', 'durability'];
 
 /** Settings from `parley serve` flags; only what was given, so the config file fills the rest. */
 export function serveOverrides(flags: Map<string, string | true>): StoredSettings {
@@ -74,6 +75,11 @@ export function serveOverrides(flags: Map<string, string | true>): StoredSetting
   if (limits !== undefined) {
     if (limits !== 'on' && limits !== 'off') throw new UsageError(`--limits takes on or off, not "${limits}".`);
     o.limits = { enabled: limits === 'on' };
+  }
+  const durability = str('durability');
+  if (durability !== undefined) {
+    if (!(DURABILITIES as readonly string[]).includes(durability)) throw new UsageError(`--durability takes flush or os, not "${durability}".`);
+    o.durability = durability as Durability;
   }
   const level = str('log-level');
   if (level !== undefined) {

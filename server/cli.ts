@@ -20,7 +20,7 @@ const HELP = `parley — your own XMPP chat server
 
   parley serve [--data DIR] [--domain NAME] [--bind ADDR] [--c2s-port N|off] [--tls-port N|off]
                [--s2s-port N|off] [--http-port N|off] [--https-port N|off] [--no-discovery] [--registration closed|invite|open]
-               [--limits on|off] [--log-level error|warn|info|debug] [--allow-plaintext]
+               [--limits on|off] [--log-level error|warn|info|debug] [--allow-plaintext] [--durability flush|os]
   parley user add JID [--password PASSWORD]     add an account (JID: bob or bob@your.domain)
   parley user passwd JID [--password PASSWORD]  set an account's password
   parley user remove JID                        remove an account and close its open sessions
@@ -31,6 +31,9 @@ const HELP = `parley — your own XMPP chat server
   parley repair                                 check every datafile; keep a copy of a damaged one and rewrite
                                                 it with the records that can be read (stop Parley first)
   parley help
+
+  --durability flush (the default) puts every confirmed write on the disk before the client hears of it;
+  os leaves it to the operating system (faster on slow disks; a power cut can lose the last seconds).
 
   User, cert, status and repair commands take [--data DIR] (default: ${defaultDataDir()}) and talk to the
   Parley running on that folder; when none runs, they work on the folder itself, with the domain from its

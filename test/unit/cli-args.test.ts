@@ -84,3 +84,8 @@ test('repair [--data DIR]: only --data, no more words', () => {
   usageError(['repair', 'now'], /Unexpected "now"\. Usage: parley repair/);
   usageError(['repair', '--domain', 'x.local'], /parley repair has no option --domain/);
 });
+
+test('serve --durability flush|os', () => {
+  assert.deepEqual(parse('serve', '--durability', 'os'), { kind: 'serve', dataDir: DEF, overrides: { durability: 'os' } });
+  usageError(['serve', '--durability', 'never'], /--durability takes flush or os, not "never"/);
+});
