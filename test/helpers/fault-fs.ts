@@ -68,6 +68,7 @@ export class FaultFs {
         if (this.failTruncate) throw Object.assign(new Error(`${this.failTruncate}: injected`), { code: this.failTruncate });
         await h.truncate(len);
       },
+      length: () => h.length(),
       close: () => h.close(),
     };
   }

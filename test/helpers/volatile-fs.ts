@@ -28,6 +28,7 @@ export function volatileFileOps(): FileOps {
           await flush();
           await real.truncate(length);
         },
+        length: async () => (await real.length()) + pending.reduce((n, b) => n + b.length, 0),
         close: async () => {
           await flush();
           if (pendingByFile.get(file) === pending) pendingByFile.delete(file);

@@ -193,11 +193,18 @@ test('a full disk where the partial line cannot be cut off either: the next reco
   ffs.failTruncate = 'EIO';
   await assert.rejects(col.put(note('a', 2)));
   ffs.failAppends = null;
-  ffs.failTruncate = 'EIO';
   await col.put(note('c', 1));
+  // The truncate works again: a further failed write must cut off only its own partial line, not 'c'.
+  ffs.failTruncate = null;
+  ffs.failAppends = 'ENOSPC';
+  await assert.rejects(col.put(note('d', 1)));
+  ffs.failAppends = null;
+  assert.equal((await col.get('c'))?.seq, 1);
   await backend.close();
   const again = open(dir);
   const col2 = await again.backend.collection(notes);
   assert.equal((await col2.get('a'))?.seq, 1);
   assert.equal((await col2.get('c'))?.seq, 1, 'the record after the partial line was not glued onto it');
+  assert.equal(await col2.get('d'), null);
+  assert.equal(again.reports.filter((r) => r.level === 'warn').length, 1, 'the partial line is reported as one damaged record');
 });

@@ -9,6 +9,8 @@ export interface AppendHandle {
   /** fdatasync: what was appended is on the disk, not only in the OS's cache. */
   datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
+  /** The file's length now. */
+  length(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ class NodeAppendHandle implements AppendHandle {
 
   datasync(): Promise<void> { return this.fh.datasync(); }
   truncate(length: number): Promise<void> { return this.fh.truncate(length); }
+  async length(): Promise<number> { return (await this.fh.stat()).size; }
   close(): Promise<void> { return this.fh.close(); }
 }
 

@@ -69,7 +69,8 @@ export class DurablePersistence implements NedbPersistence {
       this.o.report('error', `${this.name}: a write could not be saved (${code ?? (err as Error).message}); it was refused and nothing changed.${code === 'ENOSPC' ? ' The disk is full: free some space.' : ''}`);
       throw new StorageWriteError(`${this.name}: the write could not be saved (${code ?? 'error'})`, code);
     }
-    this.size += data.length;
+    // After a partial line that could not be cut off, the file is longer than what we wrote: measure it.
+    this.size = this.dirtyTail ? await handle.length() : this.size + data.length;
     this.lines += newDocs.length + (this.dirtyTail ? 1 : 0);
     this.dirtyTail = false;
     this.group.noteAppend();
