@@ -18,8 +18,15 @@ export class FaultFs {
   private syncWaiters: (() => void)[] = [];
   private appendWaiters: { n: number; resolve: () => void }[] = [];
 
+  /** Whole files written (compactions: the one at load and those in the background). */
+  rewrites = 0;
+
   readonly ops: FileOps = {
     ...nodeFileOps,
+    writeSynced: async (file, data, mode) => {
+      this.rewrites++;
+      await nodeFileOps.writeSynced(file, data, mode);
+    },
     openAppend: async (file) => this.wrap(file, await nodeFileOps.openAppend(file)),
   };
 
