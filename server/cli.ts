@@ -1,6 +1,7 @@
 // The `parley` command: serve, user, cert, status, repair. Every failure is one sentence and a non-zero exit, never a
 // stack trace. User and certificate commands go through the admin socket of a server running on the data folder,
 // or work on the data folder itself when none runs there (see server/admin/open-admin.ts).
+import { promises as fs } from 'node:fs';
 import { parseCommand, type AdminTarget, type CliCommand } from './cli-args.js';
 import { defaultDataDir, readStoredSettings, resolveConfig, ConfigError } from './core/config.js';
 import { JidError } from './core/jid.js';
@@ -120,6 +121,9 @@ function formatStatus(s: ServerStatus): string {
 
 /** `parley repair`: only with no server on the folder (its lock), so no file changes under a running server. */
 async function repair(dataDir: string, out: (text: string) => void): Promise<number> {
+  if (!await fs.stat(dataDir).then((st) => st.isDirectory(), () => false)) {
+    throw new DataDirError(`There is no data folder ${dataDir}. Give the folder Parley keeps its data in with --data.`);
+  }
   const lock = await acquireLock(dataDir, 'cli');
   try {
     const results = await repairDataDir(dataDir);

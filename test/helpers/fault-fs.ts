@@ -9,7 +9,7 @@ export class FaultFs {
   readonly syncs: string[] = [];
   /** Appends that reached the file system (whole or not). */
   appends = 0;
-  /** When set, appends write half their data and then fail with this code. */
+  /** When set, appends write half their data and then fail with this code; whole-file writes fail too. */
   failAppends: string | null = null;
   /** When set, truncate fails with this code too (the partial line cannot be cut off). */
   failTruncate: string | null = null;
@@ -25,6 +25,7 @@ export class FaultFs {
     ...nodeFileOps,
     writeSynced: async (file, data, mode) => {
       this.rewrites++;
+      if (this.failAppends) throw Object.assign(new Error(`${this.failAppends}: injected`), { code: this.failAppends });
       await nodeFileOps.writeSynced(file, data, mode);
     },
     openAppend: async (file) => this.wrap(file, await nodeFileOps.openAppend(file)),

@@ -446,5 +446,6 @@ describe('parley repair (issue 13: damaged datafiles)', () => {
     } finally {
       await s.stop();
     }
+    assertOneLineError(await parley(['repair', '--data', path.join(dataDir, 'nowhere')]), /There is no data folder .*nowhere\. Give the folder Parley keeps its data in with --data\./);
   });
 });

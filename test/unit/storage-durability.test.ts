@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import { collection } from '../../server/storage/backend.js';
 import { NedbBackend, type NedbOptions } from '../../server/storage/nedb/backend.js';
 import { parseDatafile } from '../../server/storage/nedb/datafile.js';
+import { repairDataDir } from '../../server/storage/nedb/repair.js';
 import { FaultFs } from '../helpers/fault-fs.js';
 
 const tmpDirs: string[] = [];
@@ -228,4 +229,23 @@ test('a full disk where the partial line cannot be cut off either: the next reco
   assert.equal((await col2.get('c'))?.seq, 1, 'the record after the partial line was not glued onto it');
   assert.equal(await col2.get('d'), null);
   assert.equal(again.reports.filter((r) => r.level === 'warn').length, 1, 'the partial line is reported as one damaged record');
+});
+
+test('repairDataDir: a damaged file is kept and rewritten; on a full disk it is left as it was, with what to do', async () => {
+  const dir = await tmpDir();
+  const lines = Array.from({ length: 6 }, (_, i) => (i === 2 ? '{"_id":"n2","user":"al\u0000' : JSON.stringify(note(`n${i}`, i))));
+  await writeLines(path.join(dir, 'notes.db'), lines);
+  await writeLines(path.join(dir, 'other.db'), [JSON.stringify(note('o1'))]);
+  const before = await fs.readFile(path.join(dir, 'notes.db'), 'utf8');
+  const ffs = new FaultFs();
+  ffs.failAppends = 'ENOSPC';
+  const failed = await repairDataDir(dir, ffs.ops);
+  assert.deepEqual(failed.map((r) => [r.file, r.ok]), [['notes.db', false], ['other.db', true]]);
+  assert.match(failed[0].summary, /could not be rewritten \(ENOSPC\); it is unchanged\. Free some disk space and run parley repair again/);
+  assert.equal(await fs.readFile(path.join(dir, 'notes.db'), 'utf8'), before);
+  assert.ok(!(await fs.readdir(dir)).includes('notes.db~'));
+  const done = await repairDataDir(dir);
+  assert.match(done[0].summary, /^repaired: 1 damaged record dropped \(line 3 \(id n2\)\); 5 records kept; the file as it was is in notes\.db\.damaged-/);
+  assert.equal(done[1].summary, 'fine, 1 record');
+  assert.deepEqual(parseDatafile(await fs.readFile(path.join(dir, 'notes.db'))).damaged, []);
 });

@@ -118,7 +118,7 @@ export class DurablePersistence implements NedbPersistence {
       const copy = damagedCopyName(this.file);
       await fo.copy(this.file, copy);
       this.o.report('warn', `${this.name}: ${parsed.damaged.length} damaged record${parsed.damaged.length === 1 ? '' : 's'} could not be read and ${parsed.damaged.length === 1 ? 'was' : 'were'} dropped (${describeDamage(parsed.damaged)}); ` +
-        `the file as it was is kept in ${path.basename(copy)}.`);
+        `the file as it was is kept in ${path.basename(copy)}. Parley goes on with the rest; if something is missing, that copy holds what was there.`);
     }
     if (parsed.tornTail) this.o.report('info', `${this.name}: the last write before Parley stopped was cut off (it had not been confirmed); it was dropped.`);
     for (const ix of parsed.indexes) this.db.indexes[ix.fieldName] = new NedbIndex(ix);

@@ -44,11 +44,19 @@ async function repairFile(file: string, ops: FileOps): Promise<RepairResult> {
     return { file: name, records, copy: null, ok: true, summary: `fine, ${records} record${records === 1 ? '' : 's'}` };
   }
   const copy = damagedCopyName(file);
-  await ops.copy(file, copy);
   const tmp = file + '~';
-  await ops.writeSynced(tmp, serializeCompacted(parsed.docs, parsed.indexes), 0o600);
-  await ops.rename(tmp, file);
-  await ops.syncDir(path.dirname(file));
+  try {
+    await ops.copy(file, copy);
+    await ops.writeSynced(tmp, serializeCompacted(parsed.docs, parsed.indexes), 0o600);
+    await ops.rename(tmp, file);
+    await ops.syncDir(path.dirname(file));
+  } catch (err) {
+    // The rename is the last step: until it, the file is as it was.
+    await ops.unlink(tmp).catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return { file: name, records, copy: null, ok: false,
+      summary: `damaged, and could not be rewritten (${code}); it is unchanged.${code === 'ENOSPC' ? ' Free some disk space' : ' Check the folder\'s permissions'} and run parley repair again` };
+  }
   const what = [
     parsed.damaged.length > 0 ? `${parsed.damaged.length} damaged record${parsed.damaged.length === 1 ? '' : 's'} dropped (${describeDamage(parsed.damaged)})` : '',
     parsed.tornTail ? 'an unfinished last write dropped' : '',
