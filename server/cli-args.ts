@@ -1,6 +1,7 @@
 // Command-line parsing for `parley`: words and flags to a typed command, with errors that say what to type instead.
 import path from 'node:path';
 import type { StoredSettings, RegistrationPolicy, LogLevel } from './core/config.js';
+import { DURABILITIES, type Durability } from './storage/backend.js';
 import { UserFacingError } from './core/user-error.js';
 
 export class UsageError extends UserFacingError {}
@@ -41,7 +42,7 @@ function port(flags: Map<string, string | true>, name: string): number | null | 
   return n;
 }
 
-export const SERVE_FLAGS = ['data', 'domain', 'bind', 'c2s-port', 'tls-port', 's2s-port', 'http-port', 'https-port', 'no-discovery', 'registration', 'limits', 'log-level', 'allow-plaintext'];
+export const SERVE_FLAGS = ['data', 'domain', 'bind', 'c2s-port', 'tls-port', 's2s-port', 'http-port', 'https-port', 'no-discovery', 'registration', 'limits', 'log-level', 'allow-plaintext', 'durability'];
 
 /** Settings from `parley serve` flags; only what was given, so the config file fills the rest. */
 export function serveOverrides(flags: Map<string, string | true>): StoredSettings {
@@ -75,6 +76,11 @@ export function serveOverrides(flags: Map<string, string | true>): StoredSetting
     if (limits !== 'on' && limits !== 'off') throw new UsageError(`--limits takes on or off, not "${limits}".`);
     o.limits = { enabled: limits === 'on' };
   }
+  const durability = str('durability');
+  if (durability !== undefined) {
+    if (!(DURABILITIES as readonly string[]).includes(durability)) throw new UsageError(`--durability takes flush or os, not "${durability}".`);
+    o.durability = durability as Durability;
+  }
   const level = str('log-level');
   if (level !== undefined) {
     if (!['error', 'warn', 'info', 'debug'].includes(level)) throw new UsageError(`--log-level takes error, warn, info or debug, not "${level}".`);
@@ -97,7 +103,8 @@ export type CliCommand =
   | { kind: 'serve'; dataDir: string; overrides: StoredSettings }
   | ({ kind: 'user-add' | 'user-passwd'; user: string; password?: string } & AdminTarget)
   | ({ kind: 'user-remove'; user: string } & AdminTarget)
-  | ({ kind: 'user-list' | 'cert-show' | 'status' } & AdminTarget);
+  | ({ kind: 'user-list' | 'cert-show' | 'status' } & AdminTarget)
+  | { kind: 'repair'; dataDir: string };
 
 const USER_USAGE = 'parley user add|passwd|remove JID, or parley user list';
 
@@ -148,6 +155,10 @@ export function parseCommand(argv: string[], defaultDataDir: string): CliCommand
       noMoreWords(words, 1, 'parley status [--data DIR]');
       onlyFlags(flags, ['data', 'domain'], 'parley status');
       return { kind: 'status', ...target(flags, defaultDataDir) };
+    case 'repair':
+      noMoreWords(words, 1, 'parley repair [--data DIR]');
+      onlyFlags(flags, ['data'], 'parley repair');
+      return { kind: 'repair', dataDir: target(flags, defaultDataDir).dataDir };
     case 'cert': {
       if (sub !== 'show') throw new UsageError(sub === undefined ? 'Usage: parley cert show [--data DIR]' : `Unknown command "parley cert ${sub}". Usage: parley cert show [--data DIR]`);
       noMoreWords(words, 2, 'parley cert show [--data DIR]');

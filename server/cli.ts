@@ -1,6 +1,7 @@
-// The `parley` command: serve, user, cert, status. Every failure is one sentence and a non-zero exit, never a
+// The `parley` command: serve, user, cert, status, repair. Every failure is one sentence and a non-zero exit, never a
 // stack trace. User and certificate commands go through the admin socket of a server running on the data folder,
 // or work on the data folder itself when none runs there (see server/admin/open-admin.ts).
+import { promises as fs } from 'node:fs';
 import { parseCommand, type AdminTarget, type CliCommand } from './cli-args.js';
 import { defaultDataDir, readStoredSettings, resolveConfig, ConfigError } from './core/config.js';
 import { JidError } from './core/jid.js';
@@ -12,13 +13,15 @@ import { CertificateFileError } from './certs/index.js';
 import type { AdminApi, CertificateInfo, ServerStatus, UserInfo } from './admin/admin-api.js';
 import { openAdmin } from './admin/open-admin.js';
 import { askPassword } from './admin/read-password.js';
+import { acquireLock } from './admin/data-dir-lock.js';
+import { repairDataDir } from './storage/nedb/repair.js';
 import { ParleyServer } from './server.js';
 
 const HELP = `parley — your own XMPP chat server
 
   parley serve [--data DIR] [--domain NAME] [--bind ADDR] [--c2s-port N|off] [--tls-port N|off]
                [--s2s-port N|off] [--http-port N|off] [--https-port N|off] [--no-discovery] [--registration closed|invite|open]
-               [--limits on|off] [--log-level error|warn|info|debug] [--allow-plaintext]
+               [--limits on|off] [--log-level error|warn|info|debug] [--allow-plaintext] [--durability flush|os]
   parley user add JID [--password PASSWORD]     add an account (JID: bob or bob@your.domain)
   parley user passwd JID [--password PASSWORD]  set an account's password
   parley user remove JID                        remove an account and close its open sessions
@@ -26,9 +29,14 @@ const HELP = `parley — your own XMPP chat server
   parley cert show                              print the CA certificate to install on devices, and the
                                                 server certificate's SHA-256 fingerprint, names and expiry
   parley status                                 domain, uptime, ports, sessions, accounts, certificate expiry
+  parley repair                                 check every datafile; keep a copy of a damaged one and rewrite
+                                                it with the records that can be read (stop Parley first)
   parley help
 
-  User, cert and status commands take [--data DIR] (default: ${defaultDataDir()}) and talk to the
+  --durability flush (the default) puts every confirmed write on the disk before the client hears of it;
+  os leaves it to the operating system (faster on slow disks; a power cut can lose the last seconds).
+
+  User, cert, status and repair commands take [--data DIR] (default: ${defaultDataDir()}) and talk to the
   Parley running on that folder; when none runs, they work on the folder itself, with the domain from its
   config file or from --domain NAME. Without --password, the password is asked for at a terminal, or read
   as the first line of standard input.
@@ -111,6 +119,24 @@ function formatStatus(s: ServerStatus): string {
   return lines.join('\n') + '\n';
 }
 
+/** `parley repair`: only with no server on the folder (its lock), so no file changes under a running server. */
+async function repair(dataDir: string, out: (text: string) => void): Promise<number> {
+  if (!await fs.stat(dataDir).then((st) => st.isDirectory(), () => false)) {
+    throw new DataDirError(`There is no data folder ${dataDir}. Give the folder Parley keeps its data in with --data.`);
+  }
+  const lock = await acquireLock(dataDir, 'cli');
+  try {
+    const results = await repairDataDir(dataDir);
+    if (results.length === 0) out(`There are no datafiles in ${dataDir}.\n`);
+    for (const r of results) out(`${r.file}: ${r.summary}\n`);
+    const repaired = results.filter((r) => r.copy !== null).length;
+    if (repaired > 0) out(`Repaired ${repaired} file${repaired === 1 ? '' : 's'}; Parley can start again. Keep the .damaged- copies until you have checked that nothing you need is missing.\n`);
+    return results.every((r) => r.ok) ? 0 : 1;
+  } finally {
+    await lock.release();
+  }
+}
+
 async function run(cmd: CliCommand): Promise<number> {
   const out = (text: string): void => void process.stdout.write(text);
   switch (cmd.kind) {
@@ -145,6 +171,8 @@ async function run(cmd: CliCommand): Promise<number> {
     case 'status':
       out(formatStatus(await withAdmin(cmd, false, (api) => api.status())));
       return 0;
+    case 'repair':
+      return repair(cmd.dataDir, out);
   }
 }
 

@@ -108,7 +108,7 @@ export class ParleyServer {
   private async startServing(): Promise<void> {
     const { config, log } = this;
     const sessions = new SessionRegistry();
-    const { storage, accounts } = await openAccounts(config.dataDir, { domain: config.domain, scramIterations: config.scramIterations, sessions, log, backend: this.options.storage });
+    const { storage, accounts } = await openAccounts(config.dataDir, { domain: config.domain, scramIterations: config.scramIterations, sessions, log, backend: this.options.storage, durability: config.durability });
     this.storage = storage;
     this.accounts = accounts;
     this.certs = await ensureCertificates(path.join(config.dataDir, 'certs'), config.domain, {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { prepDomainpart, JidError } from './jid.js';
+import { DURABILITIES, type Durability } from '../storage/backend.js';
 
 export type RegistrationPolicy = 'closed' | 'invite' | 'open';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -88,6 +89,11 @@ export interface ServerConfig {
   contactAddresses: ContactAddresses;
   /** The headless admin console (/admin on httpPort) answers other addresses than loopback (default false). */
   consoleRemote: boolean;
+  /**
+   * When a confirmed write counts as stored: 'flush' (default) on the disk, surviving a power cut; 'os' handed to
+   * the OS only, surviving a crash of Parley but not of the machine (faster on slow disks). See storage/backend.ts.
+   */
+  durability: Durability;
   /** The setup wizard has been completed; until then a fresh data folder offers it behind a one-time link. */
   setupDone: boolean;
   limits: Limits;
@@ -164,6 +170,7 @@ export function defaultConfig(dataDir: string = defaultDataDir()): ServerConfig 
     offlineQuota: 500,
     contactAddresses: {},
     consoleRemote: false,
+    durability: 'flush',
     setupDone: false,
     limits: { ...DEFAULT_LIMITS },
   };
@@ -233,6 +240,9 @@ export function validateConfig(c: ServerConfig): void {
   }
   if (!Number.isInteger(c.offlineQuota) || c.offlineQuota < 0) {
     throw new ConfigError(`The offline message quota must be a whole number of messages (0 or more), not ${c.offlineQuota}.`);
+  }
+  if (!DURABILITIES.includes(c.durability)) {
+    throw new ConfigError(`Durability "${String(c.durability)}" is unknown; use flush (every confirmed write is on the disk) or os (faster, but a power cut can lose the last seconds).`);
   }
   if (c.limits.maxStanzaBytes < 10000) {
     throw new ConfigError('The stanza size limit must be at least 10000 bytes (RFC 6120 §13.12).');

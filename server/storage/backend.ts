@@ -9,8 +9,9 @@
 //    plain JSON objects keyed by the string `_id`.
 //  - `where` filters are equality on top-level fields: `_id` or a field the definition lists in `indexes`
 //    (a backend may refuse any other field). Values are strings, numbers, booleans or null.
-//  - Every write resolves only once it is durable as the backend defines it (NeDB: appended to the datafile), so
-//    "the client was told it succeeded" means "it is on disk" (DESIGN.md). A failed write leaves the data as it was.
+//  - Every write resolves only once it is durable as the `durability` setting says (default 'flush': on the disk,
+//    not only in the OS's cache), so "the client was told it succeeded" means "it is on disk" (DESIGN.md). A failed
+//    write rejects and leaves the data, in memory and on disk, as it was.
 //  - Operations of one collection take effect in the order they were called.
 
 export interface Doc { _id: string }
@@ -41,6 +42,14 @@ export function collection<T extends Doc>(name: string, indexes: readonly (keyof
 }
 
 export class DuplicateIdError extends Error {}
+
+/**
+ * When a write counts as stored (the `durability` setting). 'flush': on the disk (fdatasync, shared by concurrent
+ * writes), so it survives a power cut; 'os': handed to the OS, so it survives a crash of Parley but not of the
+ * machine (NeDB's own behaviour; faster on slow disks).
+ */
+export type Durability = 'flush' | 'os';
+export const DURABILITIES: readonly Durability[] = ['flush', 'os'];
 
 export interface DocumentCollection<T extends Doc> {
   /** The document with this `_id`, or null. */

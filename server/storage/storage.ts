@@ -2,7 +2,7 @@
 // drops when an account is removed — and whoever needs it opens it with `ctx.storage.open(def)`, which opens it
 // once and hands everyone the same instance. There is no central list of stores: a new feature exports its
 // definition and opens it from its module's load().
-import type { StorageBackend } from './backend.js';
+import type { Durability, StorageBackend } from './backend.js';
 import { NedbBackend } from './nedb/backend.js';
 import { prepareDataDir } from './schema.js';
 
@@ -75,13 +75,27 @@ export class Storage {
   }
 }
 
-/** Makes the backend of a data dir (`null`: nothing on disk). NeDB unless the server is given another. */
-export type BackendFactory = (dataDir: string | null) => StorageBackend;
+/** What a backend is told besides its data dir. */
+export interface BackendOptions {
+  /** The `durability` setting (see backend.ts). */
+  readonly durability: Durability;
+  /** Messages for the server's log (damaged records dropped at load, failed writes). */
+  report(level: 'error' | 'warn' | 'info', message: string): void;
+}
 
-export const nedbBackend: BackendFactory = (dataDir) => new NedbBackend(dataDir);
+/** Makes the backend of a data dir (`null`: nothing on disk). NeDB unless the server is given another. */
+export type BackendFactory = (dataDir: string | null, o: BackendOptions) => StorageBackend;
+
+export const nedbBackend: BackendFactory = (dataDir, o) => new NedbBackend(dataDir, o);
+
+/** Without a log (the CLI), warnings go to standard error, where the person running the command sees them. */
+const toStderr: BackendOptions['report'] = (level, message) => {
+  if (level !== 'info') process.stderr.write(`parley: ${message}\n`);
+};
 
 /** The storage of a data dir, after the schema check; `null` keeps everything in memory (tests of single modules). */
-export async function openStorage(dataDir: string | null, env: StoreEnv, removal: AccountRemovedEvent, backend: BackendFactory = nedbBackend): Promise<Storage> {
+export async function openStorage(dataDir: string | null, env: StoreEnv, removal: AccountRemovedEvent, backend: BackendFactory = nedbBackend,
+  o: Partial<BackendOptions> = {}): Promise<Storage> {
   if (dataDir) await prepareDataDir(dataDir);
-  return new Storage(backend(dataDir), env, removal);
+  return new Storage(backend(dataDir, { durability: o.durability ?? 'flush', report: o.report ?? toStderr }), env, removal);
 }

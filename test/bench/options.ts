@@ -1,6 +1,6 @@
 // Command-line options of `npm run bench -- …` and the two scales (full and --quick).
 
-export const SCENARIOS = ['login', 'idle', 'chat', 'chat-privacy', 'roster', 'roster-pep', 'muc'] as const;
+export const SCENARIOS = ['login', 'idle', 'chat', 'chat-privacy', 'roster', 'roster-pep', 'muc', 'storage', 'storage-os'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Scale {
@@ -24,6 +24,10 @@ export interface Scale {
   mucMessages: number;
   /** Groupchat messages each sender may have in flight (sent, its own echo not yet back). */
   mucWindow: number;
+  /** The storage scenarios: writers, iq sets each keeps in flight, confirmed writes in all. */
+  storageWriters: number;
+  storageWindow: number;
+  storageWrites: number;
   /** Hard limit per scenario and server, seconds. */
   timeoutSeconds: Record<ScenarioName, number>;
 }
@@ -45,7 +49,10 @@ export const FULL: Scale = {
   mucSenders: 10,
   mucMessages: 2000,
   mucWindow: 2,
-  timeoutSeconds: { login: 180, idle: 600, chat: 300, 'chat-privacy': 300, roster: 180, 'roster-pep': 240, muc: 300 },
+  storageWriters: 20,
+  storageWindow: 4,
+  storageWrites: 20000,
+  timeoutSeconds: { login: 180, idle: 600, chat: 300, 'chat-privacy': 300, roster: 180, 'roster-pep': 240, muc: 300, storage: 300, 'storage-os': 300 },
 };
 
 export const QUICK: Scale = {
@@ -62,7 +69,8 @@ export const QUICK: Scale = {
   mucOccupants: 20,
   mucSenders: 5,
   mucMessages: 500,
-  timeoutSeconds: { login: 60, idle: 120, chat: 120, 'chat-privacy': 120, roster: 60, 'roster-pep': 90, muc: 120 },
+  storageWrites: 4000,
+  timeoutSeconds: { login: 60, idle: 120, chat: 120, 'chat-privacy': 120, roster: 60, 'roster-pep': 90, muc: 120, storage: 120, 'storage-os': 120 },
 };
 
 export interface Options {
@@ -88,7 +96,7 @@ export class OptionsError extends Error {}
 
 export const USAGE = `npm run bench [-- options]
   --quick                 scaled down (200 logins, 1,000 idle sessions, 10,000 chat messages…)
-  --only login,chat       run only these scenarios (login, idle, chat, chat-privacy, roster, roster-pep, muc)
+  --only login,chat       run only these scenarios (login, idle, chat, chat-privacy, roster, roster-pep, muc, storage, storage-os)
   --servers parley        run only these servers (parley, prosody)
   --chat-window N         chat messages each sender keeps in flight (default 5)
   --timeout SECONDS       hard limit per scenario and server (default 180–600 s, by scenario)
@@ -171,6 +179,6 @@ export function parseOptions(argv: string[]): Options {
   o.scale = { ...(o.quick ? QUICK : FULL) };
   if (o.attempts === 0) o.attempts = o.profile ? 1 : o.quick ? 2 : 3;
   if (chatWindow !== null) o.scale.chatWindow = chatWindow;
-  if (timeout !== null) o.scale.timeoutSeconds = { login: timeout, idle: timeout, chat: timeout, 'chat-privacy': timeout, roster: timeout, 'roster-pep': timeout, muc: timeout };
+  if (timeout !== null) o.scale.timeoutSeconds = Object.fromEntries(SCENARIOS.map((n) => [n, timeout])) as Record<ScenarioName, number>;
   return o;
 }

@@ -71,6 +71,20 @@ export const FIGURES: FigureDef[] = [
   { scenario: 'muc', key: 'mucServerCpu', label: 'server CPU (% of a core)', digits: 0, percent: true, noRatio: true },
   { scenario: 'muc', key: 'mucGeneratorCpu', label: 'generator CPU (% of a core)', digits: 0, percent: true, noRatio: true },
   { scenario: 'muc', key: 'mucOtherLoad', label: 'other processes on the server core (%)', digits: 0, percent: true, noRatio: true },
+  { scenario: 'storage', key: 'storageWritesPerSecond', label: 'confirmed writes/s (Parley: durability flush)', digits: 0 },
+  { scenario: 'storage', key: 'storageP50', label: 'write p50 (ms)', digits: 1 },
+  { scenario: 'storage', key: 'storageP99', label: 'write p99 (ms)', digits: 1 },
+  { scenario: 'storage', key: 'storageCpuPer1000', label: 'server CPU-s / 1,000 writes', digits: 3 },
+  { scenario: 'storage', key: 'storageErrors', label: 'writes refused', digits: 0, target: { kind: 'zero' } },
+  { scenario: 'storage', key: 'storageServerCpu', label: 'server CPU (% of a core)', digits: 0, percent: true, noRatio: true },
+  { scenario: 'storage', key: 'storageOtherLoad', label: 'other processes on the server core (%)', digits: 0, percent: true, noRatio: true },
+  { scenario: 'storage-os', key: 'storageOsWritesPerSecond', label: 'confirmed writes/s (Parley: durability os)', digits: 0 },
+  { scenario: 'storage-os', key: 'storageOsP50', label: 'write p50 (ms)', digits: 1 },
+  { scenario: 'storage-os', key: 'storageOsP99', label: 'write p99 (ms)', digits: 1 },
+  { scenario: 'storage-os', key: 'storageOsCpuPer1000', label: 'server CPU-s / 1,000 writes', digits: 3 },
+  { scenario: 'storage-os', key: 'storageOsErrors', label: 'writes refused', digits: 0, target: { kind: 'zero' } },
+  { scenario: 'storage-os', key: 'storageOsServerCpu', label: 'server CPU (% of a core)', digits: 0, percent: true, noRatio: true },
+  { scenario: 'storage-os', key: 'storageOsOtherLoad', label: 'other processes on the server core (%)', digits: 0, percent: true, noRatio: true },
 ];
 
 export type Results = Partial<Record<ScenarioName, Partial<Record<ServerName, ScenarioResult>>>>;

@@ -21,6 +21,7 @@ import { chatScenario } from './scenarios/chat.js';
 import { rosterScenario } from './scenarios/roster.js';
 import { rosterPepScenario } from './scenarios/roster-pep.js';
 import { mucScenario } from './scenarios/muc.js';
+import { storageScenario } from './scenarios/storage.js';
 import { rows, table, FIGURES, type Results } from './report.js';
 import { describeMachine, machineLine } from './machine.js';
 import { summarise, formatSummary, type ProfileSummary } from './profile-summary.js';
@@ -71,7 +72,8 @@ function accountsNeeded(o: Options): Accounts {
     has('login') ? s.logins : 0,
     has('idle') ? s.idleSessions : 0,
     has('chat') || has('chat-privacy') ? s.chatPairs * 2 : 0,
-    has('muc') ? s.mucOccupants : 0);
+    has('muc') ? s.mucOccupants : 0,
+    has('storage') || has('storage-os') ? s.storageWriters : 0);
   return { users, rosterContacts: has('roster') || has('roster-pep') ? s.rosterContacts : 0 };
 }
 
@@ -124,7 +126,7 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
   const log = (s: string): void => { if (o.verbose) out(`    ${s}`); };
   let server: RunningServer;
   try {
-    server = await kit.start({ cpuProfDir });
+    server = await kit.start({ cpuProfDir, durability: scenario === 'storage-os' ? 'os' : 'flush' });
   } catch (err) {
     return { status: 'error', message: (err as Error).message, figures: {}, details: {} };
   }
@@ -151,6 +153,10 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
         if (!caps.roster) return { status: 'n/a', message: 'the server has no roster', figures: {}, details: { features: caps.features } };
         return rosterPepScenario(ctx, !kit.rosterOnDisk);
       }
+      case 'storage': return storageScenario(ctx, 'storage');
+      case 'storage-os':
+        if (kit.name !== 'parley') return { status: 'n/a', message: 'only Parley has a durability setting', figures: {}, details: {} };
+        return storageScenario(ctx, 'storageOs');
       case 'muc': {
         const caps = await probeCapabilities(ctx);
         if (!caps.mucService) return { status: 'n/a', message: 'the server offers no MUC service (disco)', figures: {}, details: { features: caps.features } };
@@ -286,6 +292,13 @@ async function main(): Promise<number> {
   if (typeof plain === 'number' && typeof listed === 'number' && plain > 0) {
     const more = (listed / plain - 1) * 100;
     out(`Privacy lists: Parley's server CPU per 10,000 msgs ${plain.toFixed(3)} s without lists, ${listed.toFixed(3)} s with a 100-item active list on every recipient: ${more >= 0 ? '+' : ''}${more.toFixed(1)}% (target ≤ +10%).`);
+  }
+
+  const flushed = results.storage?.parley?.figures;
+  const osOnly = results['storage-os']?.parley?.figures;
+  if (typeof flushed?.storageWritesPerSecond === 'number' && typeof osOnly?.storageOsWritesPerSecond === 'number') {
+    out(`Durability: Parley confirms ${flushed.storageWritesPerSecond.toFixed(0)} writes/s with every write on the disk (flush, the default; ` +
+      `${flushed.storageCpuPer1000?.toFixed(3)} CPU-s / 1,000) and ${osOnly.storageOsWritesPerSecond.toFixed(0)} writes/s when the OS is left to write them (os; ${osOnly.storageOsCpuPer1000?.toFixed(3)} CPU-s / 1,000).`);
   }
 
   const resultsDir = path.join(ROOT, 'bench', 'results');

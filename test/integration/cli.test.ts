@@ -396,3 +396,56 @@ describe('parley user with no server running', { concurrency: true }, () => {
     await assert.rejects(fs.access(path.join(dataDir, 'parley.lock')), 'the lock is released at a clean stop');
   });
 });
+
+describe('parley repair (issue 13: damaged datafiles)', () => {
+  /** Cut and garble the lines of a datafile that `pick` chooses (0-based). */
+  async function garble(file: string, pick: (i: number) => boolean): Promise<void> {
+    const lines = (await fs.readFile(file, 'utf8')).split('\n');
+    for (let i = 0; i < lines.length; i++) if (lines[i] !== '' && pick(i)) lines[i] = lines[i].slice(0, 14) + '\u0000#garbled';
+    await fs.writeFile(file, lines.join('\n'));
+  }
+
+  test('over a real data folder: one line per datafile, copies kept, clean files rewritten; the server then starts and serves', TIMEOUT, async () => {
+    const dataDir = await newDataDir();
+    for (const u of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hugo', 'ida', 'jon']) {
+      assertOk(await parley(['user', 'add', u, '--password', `pw-${u}`, '--data', dataDir, '--domain', DOMAIN]));
+    }
+    // accounts.db badly damaged (every second record garbled): serve refuses with what to do.
+    const accounts = path.join(dataDir, 'accounts.db');
+    await garble(accounts, (i) => i % 2 === 1);
+    const serveRefused = await parley(['serve', '--data', dataDir, '--domain', DOMAIN, '--bind', '127.0.0.1', '--c2s-port', '0', '--tls-port', '0',
+      '--s2s-port', 'off', '--http-port', 'off', '--no-discovery']);
+    assertOneLineError(serveRefused, /accounts\.db is badly damaged: \d+ of its \d+ records cannot be read .*run "parley repair --data /);
+
+    const r = await parley(['repair', '--data', dataDir]);
+    assertOk(r);
+    const lines = r.stdout.trim().split('\n');
+    const dbs = (await fs.readdir(dataDir)).filter((f) => f.endsWith('.db')).sort();
+    for (const db of dbs) assert.ok(lines.some((l) => l.startsWith(`${db}: `)), `no line for ${db} in:\n${r.stdout}`);
+    assert.match(r.stdout, /^accounts\.db: repaired: \d+ damaged records dropped \(lines [\d, ()a-z@.]+\); \d+ records kept; the file as it was is in accounts\.db\.damaged-\S+$/m);
+    assert.match(r.stdout, /^roster\.db: fine, \d+ records?$/m);
+    assert.match(r.stdout, /Repaired 1 file; Parley can start again/);
+    const copy = (await fs.readdir(dataDir)).find((f) => f.startsWith('accounts.db.damaged-'));
+    assert.ok(copy, 'a copy of the damaged file is kept');
+    assert.ok((await fs.readFile(path.join(dataDir, copy), 'utf8')).includes('#garbled'));
+    assert.ok(!(await fs.readFile(accounts, 'utf8')).includes('#garbled'), 'accounts.db was rewritten clean');
+
+    // Again: nothing left to do.
+    const again = await parley(['repair', '--data', dataDir]);
+    assertOk(again);
+    assert.doesNotMatch(again.stdout, /repaired/);
+
+    // The server starts on the repaired folder; accounts that survived log in; repair refuses while it runs.
+    const s = await serve(dataDir);
+    try {
+      const list = await parley(['user', 'list', '--data', dataDir]);
+      assertOk(list);
+      const user = list.stdout.trim().split('\n')[0].split('@')[0];
+      assert.ok(await canLogIn(s.c2sPort, user, `pw-${user}`));
+      assertOneLineError(await parley(['repair', '--data', dataDir]), /Parley is already running on the data folder/);
+    } finally {
+      await s.stop();
+    }
+    assertOneLineError(await parley(['repair', '--data', path.join(dataDir, 'nowhere')]), /There is no data folder .*nowhere\. Give the folder Parley keeps its data in with --data\./);
+  });
+});

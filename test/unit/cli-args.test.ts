@@ -78,3 +78,14 @@ test('mistakes are UsageErrors of one line that say what to type', () => {
   usageError(['serve', '--password', 'x'], /Unknown option --password/);
   usageError(['serve', 'now'], /Unexpected "now"/);
 });
+
+test('repair [--data DIR]: only --data, no more words', () => {
+  assert.deepEqual(parse('repair'), { kind: 'repair', dataDir: DEF });
+  usageError(['repair', 'now'], /Unexpected "now"\. Usage: parley repair/);
+  usageError(['repair', '--domain', 'x.local'], /parley repair has no option --domain/);
+});
+
+test('serve --durability flush|os', () => {
+  assert.deepEqual(parse('serve', '--durability', 'os'), { kind: 'serve', dataDir: DEF, overrides: { durability: 'os' } });
+  usageError(['serve', '--durability', 'never'], /--durability takes flush or os, not "never"/);
+});

@@ -30,7 +30,8 @@ export interface ServerKit {
   version: string;
   /** Whether the scenario data (accounts, and for the roster scenario its rosters) is already in place on start. */
   rosterOnDisk: boolean;
-  start(opts: { cpuProfDir?: string }): Promise<RunningServer>;
+  /** `durability`: Parley's setting for this process (the storage scenarios); other servers ignore it. */
+  start(opts: { cpuProfDir?: string; durability?: 'flush' | 'os' }): Promise<RunningServer>;
   cleanup(): Promise<void>;
 }
 
