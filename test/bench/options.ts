@@ -1,6 +1,6 @@
 // Command-line options of `npm run bench -- …` and the two scales (full and --quick).
 
-export const SCENARIOS = ['login', 'idle', 'chat', 'chat-privacy', 'roster', 'muc'] as const;
+export const SCENARIOS = ['login', 'idle', 'chat', 'chat-privacy', 'roster', 'muc', 'flood'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Scale {
@@ -45,7 +45,7 @@ export const FULL: Scale = {
   mucSenders: 10,
   mucMessages: 2000,
   mucWindow: 2,
-  timeoutSeconds: { login: 180, idle: 600, chat: 300, 'chat-privacy': 300, roster: 180, muc: 300 },
+  timeoutSeconds: { login: 180, idle: 600, chat: 300, 'chat-privacy': 300, roster: 180, muc: 300, flood: 180 },
 };
 
 export const QUICK: Scale = {
@@ -62,7 +62,7 @@ export const QUICK: Scale = {
   mucOccupants: 20,
   mucSenders: 5,
   mucMessages: 500,
-  timeoutSeconds: { login: 60, idle: 120, chat: 120, 'chat-privacy': 120, roster: 60, muc: 120 },
+  timeoutSeconds: { login: 60, idle: 120, chat: 120, 'chat-privacy': 120, roster: 60, muc: 120, flood: 120 },
 };
 
 export interface Options {
@@ -88,7 +88,7 @@ export class OptionsError extends Error {}
 
 export const USAGE = `npm run bench [-- options]
   --quick                 scaled down (200 logins, 1,000 idle sessions, 10,000 chat messages…)
-  --only login,chat       run only these scenarios (login, idle, chat, chat-privacy, roster, muc)
+  --only login,chat       run only these scenarios (login, idle, chat, chat-privacy, roster, muc, flood)
   --servers parley        run only these servers (parley, prosody)
   --chat-window N         chat messages each sender keeps in flight (default 5)
   --timeout SECONDS       hard limit per scenario and server (default 180–600 s, by scenario)
@@ -171,6 +171,6 @@ export function parseOptions(argv: string[]): Options {
   o.scale = { ...(o.quick ? QUICK : FULL) };
   if (o.attempts === 0) o.attempts = o.profile ? 1 : o.quick ? 2 : 3;
   if (chatWindow !== null) o.scale.chatWindow = chatWindow;
-  if (timeout !== null) o.scale.timeoutSeconds = { login: timeout, idle: timeout, chat: timeout, 'chat-privacy': timeout, roster: timeout, muc: timeout };
+  if (timeout !== null) o.scale.timeoutSeconds = { login: timeout, idle: timeout, chat: timeout, 'chat-privacy': timeout, roster: timeout, muc: timeout, flood: timeout };
   return o;
 }

@@ -20,6 +20,7 @@ import { idleScenario } from './scenarios/idle.js';
 import { chatScenario } from './scenarios/chat.js';
 import { rosterScenario } from './scenarios/roster.js';
 import { mucScenario } from './scenarios/muc.js';
+import { floodScenario, FLOOD_ACCOUNTS } from './scenarios/flood.js';
 import { rows, table, FIGURES, type Results } from './report.js';
 import { describeMachine, machineLine } from './machine.js';
 import { summarise, formatSummary, type ProfileSummary } from './profile-summary.js';
@@ -70,7 +71,8 @@ function accountsNeeded(o: Options): Accounts {
     has('login') ? s.logins : 0,
     has('idle') ? s.idleSessions : 0,
     has('chat') || has('chat-privacy') ? s.chatPairs * 2 : 0,
-    has('muc') ? s.mucOccupants : 0);
+    has('muc') ? s.mucOccupants : 0,
+    has('flood') ? FLOOD_ACCOUNTS : 0);
   return { users, rosterContacts: has('roster') ? s.rosterContacts : 0 };
 }
 
@@ -123,7 +125,8 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
   const log = (s: string): void => { if (o.verbose) out(`    ${s}`); };
   let server: RunningServer;
   try {
-    server = await kit.start({ cpuProfDir });
+    // The flood measures the server's own defences, so it runs with its default limits; the others without.
+    server = await kit.start({ cpuProfDir, limits: scenario === 'flood' });
   } catch (err) {
     return { status: 'error', message: (err as Error).message, figures: {}, details: {} };
   }
@@ -150,6 +153,7 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
         if (!caps.mucService) return { status: 'n/a', message: 'the server offers no MUC service (disco)', figures: {}, details: { features: caps.features } };
         return mucScenario(ctx, caps.mucService);
       }
+      case 'flood': return floodScenario(ctx);
     }
   })();
   const asResult = (err: unknown): ScenarioResult => err instanceof TimeoutError || ctx.aborted

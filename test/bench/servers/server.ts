@@ -30,7 +30,8 @@ export interface ServerKit {
   version: string;
   /** Whether the scenario data (accounts, and for the roster scenario its rosters) is already in place on start. */
   rosterOnDisk: boolean;
-  start(opts: { cpuProfDir?: string }): Promise<RunningServer>;
+  /** `limits`: run with the server's default abuse limits (the flood scenario); otherwise without any. */
+  start(opts: { cpuProfDir?: string; limits?: boolean }): Promise<RunningServer>;
   cleanup(): Promise<void>;
 }
 
