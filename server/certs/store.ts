@@ -203,7 +203,8 @@ export function caReplacedWarning(reason: string, id: ServerIdentity, oldFingerp
     `${id.ascii}${id.ip === null ? ' and the names below it' : ''}, so a stolen ca.key cannot be used against other sites. ` +
     `Devices that installed the old certificate authority (SHA-256 ${oldFingerprint}) or apps that accepted the old server ` +
     `certificate will warn once: install the new certificate authority on them (Certificates page, or /invite/ca.pem), ` +
-    `and accept only the new fingerprint ${newFingerprint}.`;
+    `accept only the new fingerprint ${newFingerprint}, and remove the old certificate authority from every device that ` +
+    'installed it (it is not limited, and copies of its key may remain in backups).';
 }
 
 function importedWarnings(leaf: StoredLeaf, id: ServerIdentity, now: Date, renewBeforeMs: number): string[] {

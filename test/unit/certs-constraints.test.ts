@@ -129,7 +129,7 @@ test('an existing unconstrained CA is replaced at start, with a warning naming b
   const warning = said.find((s) => s.startsWith('Warning:')) ?? '';
   assert.match(warning, /replaced its local certificate authority because it is not limited to this server’s names/);
   assert.ok(warning.includes(oldFingerprint) && warning.includes(bundle.caFingerprintSha256), warning);
-  assert.match(warning, /install the new certificate authority on them/);
+  assert.match(warning, /install the new certificate authority on them .*remove the old certificate authority from every device/);
   assert.equal((await opensslVerify(bundle.caCertPem, bundle.certPem)).ok, true);
   assert.equal((await fs.readFile(path.join(dir, 'ca.pem'), 'utf8')).trim(), bundle.caCertPem.trim(), 'saved');
 
