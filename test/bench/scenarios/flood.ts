@@ -1,7 +1,9 @@
 // flood: abuse while people chat (BAD-12, BAD-23). 100 established users chat in pairs at a steady, modest rate
 // (one message in flight per sender) while, at the same time and for a bounded time, the server gets
-//   - 5,000 connection attempts (TCP connect, a stream header, then gone), 200 at a time, from 200 loopback addresses;
+//   - 5,000 connection attempts (TCP connect, a stream header, then gone), 200 at a time;
 //   - 500 slowloris connections (half a stream header, then one byte every few seconds, held to the end);
+// each attack from one address of its own (one machine on the LAN, as an attacker or a broken client would be), so
+// the per-address limits are what they meet;
 //   - a stanza storm from one logged-in account (messages to ever-new nonexistent users, as fast as its socket drains).
 // Reported: the chatters' latency before and during the flood (p50/p99), how many of the attempts and slowloris
 // connections the server accepted or cut, the storm's rate, and the server's memory (VmRSS) before, at its peak
@@ -18,7 +20,9 @@ export const FLOOD_ACCOUNTS = FLOOD_USERS + 1;
 const CONNECT_ATTEMPTS = 5000;
 const CONNECT_CONCURRENCY = 200;
 const SLOWLORIS = 500;
-const SOURCES = 200;
+/** The attackers' addresses; the chatters use 127.0.0.2 and up (context.ts). */
+const ATTEMPTS_FROM = '127.0.1.1';
+const SLOWLORIS_FROM = '127.0.2.1';
 /** Chat before the flood, to compare with. */
 const BASELINE_MS = 3000;
 /** How long the slowloris connections and the storm last (the connection attempts run until done or this). */
@@ -39,10 +43,13 @@ function header(domain: string): string {
   return `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='${domain}' version='1.0'>`;
 }
 
-/** One connection attempt: connect, send a header, wait for the first answer (or 5 s), drop it. */
-function attempt(host: string, port: number, i: number, domain: string): Promise<'answered' | 'refused' | 'silent'> {
+/**
+ * One connection attempt: connect, send a header, wait for the server's features (answered) or a stream error or
+ * close (refused), at most 5 s (silent), then drop it.
+ */
+function attempt(host: string, port: number, domain: string): Promise<'answered' | 'refused' | 'silent'> {
   return new Promise((resolve) => {
-    const s = net.connect({ host, port, localAddress: `127.0.1.${1 + (i % SOURCES)}` });
+    const s = net.connect({ host, port, localAddress: ATTEMPTS_FROM });
     const done = (r: 'answered' | 'refused' | 'silent'): void => {
       clearTimeout(timer);
       s.destroy();
@@ -50,7 +57,12 @@ function attempt(host: string, port: number, i: number, domain: string): Promise
     };
     const timer = setTimeout(() => done('silent'), 5000);
     s.once('connect', () => s.write(header(domain)));
-    s.once('data', () => done('answered'));
+    let got = '';
+    s.on('data', (d: Buffer) => {
+      got += d.toString('utf8');
+      if (got.includes('stream:error')) done('refused');
+      else if (got.includes('<stream:features')) done('answered');
+    });
     s.once('error', () => done('refused'));
     s.once('close', () => done('refused'));
   });
@@ -98,15 +110,15 @@ export async function floodScenario(ctx: ScenarioContext): Promise<ScenarioResul
   }, 250);
 
   const attempts = { answered: 0, refused: 0, silent: 0 };
-  const connecting = runPool(CONNECT_ATTEMPTS, CONNECT_CONCURRENCY, async (i) => {
-    attempts[await attempt(server.host, server.port, i, server.domain)]++;
+  const connecting = runPool(CONNECT_ATTEMPTS, CONNECT_CONCURRENCY, async () => {
+    attempts[await attempt(server.host, server.port, server.domain)]++;
   }, () => ctx.aborted || performance.now() > floodEnd + 30_000);
 
   const slow: net.Socket[] = [];
   let slowCut = 0;
   const partial = header(server.domain);
   for (let i = 0; i < SLOWLORIS; i++) {
-    const s = net.connect({ host: server.host, port: server.port, localAddress: `127.0.2.${1 + (i % SOURCES)}` });
+    const s = net.connect({ host: server.host, port: server.port, localAddress: SLOWLORIS_FROM });
     s.on('error', () => undefined);
     s.once('close', () => slowCut++);
     s.once('connect', () => s.write(partial.slice(0, 30)));
