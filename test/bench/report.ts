@@ -71,6 +71,7 @@ export const FIGURES: FigureDef[] = [
   { scenario: 'flood', key: 'floodConnectRefused', label: 'of 5,000 connection attempts: refused or silent', digits: 0, noRatio: true },
   { scenario: 'flood', key: 'floodSlowlorisOpenAtEnd', label: 'of 500 slowloris connections: still open at the end', digits: 0, noRatio: true },
   { scenario: 'flood', key: 'floodStormPerSecond', label: 'storm stanzas/s written by one account', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodStormProcessedPerSecond', label: 'storm stanzas/s the server processed (bounced)', digits: 0, noRatio: true },
   { scenario: 'flood', key: 'floodRssBeforeMiB', label: 'server RSS before (MiB)', digits: 0, noRatio: true },
   { scenario: 'flood', key: 'floodRssPeakMiB', label: 'server RSS peak (MiB)', digits: 0, noRatio: true, target: { kind: 'max', value: 512 } },
   { scenario: 'flood', key: 'floodRssAfterMiB', label: 'server RSS 2 s after (MiB)', digits: 0, noRatio: true },

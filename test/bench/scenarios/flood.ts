@@ -146,6 +146,8 @@ export async function floodScenario(ctx: ScenarioContext): Promise<ScenarioResul
 
   ctx.progress = 'flooding';
   await storming;
+  // What the server got through of the storm while it lasted: each processed message comes back as an error.
+  const bouncedInTime = stormBounces;
   while (performance.now() < floodEnd && !ctx.aborted) await sleep(100);
   clearInterval(drip);
   const slowOpenAtEnd = slow.filter((s) => !s.destroyed && !s.closed).length;
@@ -170,6 +172,7 @@ export async function floodScenario(ctx: ScenarioContext): Promise<ScenarioResul
     floodConnectRefused: attempts.refused + attempts.silent,
     floodSlowlorisOpenAtEnd: slowOpenAtEnd,
     floodStormPerSecond: stormSent / (floodMs / 1000),
+    floodStormProcessedPerSecond: bouncedInTime / (floodMs / 1000),
     floodRssBeforeMiB: rssBefore / 1024,
     floodRssPeakMiB: peakRss / 1024,
     floodRssAfterMiB: rssAfter / 1024,
