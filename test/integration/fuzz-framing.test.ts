@@ -8,6 +8,8 @@ import { fuzzIterations, fuzzSeed } from '../fuzz/rng.js';
 test('framing: mutated streams, cut anywhere, never throw and give the same outcome as written whole', () => {
   const seed = fuzzSeed();
   const count = fuzzIterations(3000);
+  // First, so that even a crash of the whole process leaves the seed to replay.
+  process.stdout.write(`# framing fuzz: seed ${seed} (replay: FUZZ_SEED=${seed})\n`);
   const started = performance.now();
   const failure = fuzzFraming(seed, count);
   assert.equal(failure, null, `${failure ?? ''}\nreplay: FUZZ_SEED=${seed} node --test dist/test/integration/fuzz-framing.test.js`);

@@ -18,6 +18,8 @@ after(async () => {
 test('stanza handlers: every iq get/set answered in time, none with internal-server-error, the stream stays up', { timeout: 120_000 }, async () => {
   const seed = fuzzSeed();
   const count = fuzzIterations(600);
+  // First, so that even a crash of the whole process leaves the seed to replay.
+  process.stdout.write(`# stanza fuzz: seed ${seed} (replay: FUZZ_SEED=${seed})\n`);
   const started = performance.now();
   const r = await fuzzStanzas(t, 'alice', 'alice-fuzz-pw-1', seed, count);
   assert.equal(r.failure, null, `${r.failure ?? ''}\nreplay: FUZZ_SEED=${seed} node --test dist/test/integration/fuzz-stanzas.test.js`);
