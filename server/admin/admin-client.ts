@@ -6,7 +6,7 @@ import {
   AdminError, type AdminApi, type AdminMethod, type AdminParams, type AdminResult, type CertificateInfo, type ServerStatus,
   type UserChange, type UserInfo, type UserRemoval,
 } from './admin-api.js';
-import { adminSocketPath, isNamedPipe } from './socket-path.js';
+import { adminSocketDir, adminSocketPath, checkPrivateDir, isNamedPipe } from './socket-path.js';
 
 const CALL_TIMEOUT_MS = 60_000;
 
@@ -37,6 +37,9 @@ export class AdminClient implements AdminApi {
    */
   static async connect(dataDir: string): Promise<AdminClient | null> {
     const socketPath = adminSocketPath(dataDir);
+    // Nothing is sent through a folder that is not this user's own (it throws); a missing one means no server.
+    const privateDir = adminSocketDir(dataDir);
+    if (privateDir !== null && !(await checkPrivateDir(privateDir))) return null;
     if (!isNamedPipe(socketPath)) {
       let st;
       try {

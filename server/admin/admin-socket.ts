@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import type { Logger } from '../core/log.js';
 import { UserFacingError } from '../core/user-error.js';
 import { ADMIN_METHODS, dispatchAdmin, isAdminMethod, type AdminApi, type AdminMethod } from './admin-api.js';
-import { adminSocketPath, isNamedPipe } from './socket-path.js';
+import { adminSocketDir, adminSocketPath, isNamedPipe, preparePrivateDir } from './socket-path.js';
 
 /** The admin endpoint cannot be set up (a socket file that cannot be removed, another server answering…). */
 export class AdminSocketError extends UserFacingError {}
@@ -95,6 +95,9 @@ export class AdminSocketServer {
   static async start(dataDir: string, api: AdminApi, log: Logger): Promise<AdminSocketServer> {
     const socketPath = adminSocketPath(dataDir);
     const pipe = isNamedPipe(socketPath);
+    // A socket outside the data folder lives in a private folder, checked before anything is removed or made there.
+    const privateDir = adminSocketDir(dataDir);
+    if (privateDir !== null) await preparePrivateDir(privateDir);
     if (!pipe) await removeStaleSocket(socketPath);
     const server = net.createServer();
     const admin = new AdminSocketServer(socketPath, server, api, log);

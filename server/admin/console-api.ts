@@ -183,11 +183,15 @@ export interface InviteInfo {
   accounts: string[];
   /** The XEP-0401 / XEP-0445 URI chat apps open: xmpp:DOMAIN?register;preauth=TOKEN (or xmpp:NAME@DOMAIN?…). */
   xmppUri: string;
-  /** The landing page over HTTP (works on any device of the network); null when the web port is off. */
+  /** The page over plain HTTP: it only points to secureLandingUrl (no sign-up there); null when the web port is off. */
   landingUrl: string | null;
-  /** The same page over HTTPS with the server's certificate; null when the HTTPS port is off. */
+  /** The landing page over HTTPS with the server's certificate; null when the HTTPS port is off. */
   secureLandingUrl: string | null;
-  /** A QR code (SVG markup) of landingUrl (or of xmppUri without a web port); '' once the invitation is not valid. */
+  /** The link to send: secureLandingUrl, or xmppUri without HTTPS (never the plain HTTP page). */
+  shareLink: string;
+  /** The fingerprint the invited person compares: the CA's SHA-256 (uppercase hex with colons); null without a certificate. */
+  fingerprintSha256: string | null;
+  /** A QR code (SVG markup) of shareLink; '' once the invitation is not valid. */
   qrSvg: string;
 }
 

@@ -8,7 +8,7 @@ import { AdminError, type UserChange } from './admin-api.js';
 import type { InviteInfo, InviteState, NewInvite } from './console-api.js';
 import type { AdminHost } from './admin-host.js';
 import { checkPassword } from './account-password.js';
-import { landingUrl, qrSvg, registerUri } from './invite-links.js';
+import { landingUrl, qrSvg, registerUri, shareLink, trustFingerprint } from './invite-links.js';
 import { weakPasswordReason } from '../accounts/password-policy.js';
 import { InviteRefusedError } from '../accounts/account-service.js';
 import { savedConfig } from './settings.js';
@@ -20,8 +20,10 @@ export interface InviteLanding {
   domain: string;
   /** False when the registration setting is "closed": the invitation cannot be used now. */
   signupOpen: boolean;
-  /** The server certificate's SHA-256 fingerprint, to compare when an app asks whether to trust it. */
+  /** The fingerprint the invited person compares (invite-links.ts trustFingerprint): the CA's SHA-256. */
   fingerprintSha256: string | null;
+  /** The server (leaf) certificate's SHA-256, for an app that asks about the server certificate itself. */
+  serverFingerprintSha256: string | null;
   /** Whether there is a CA certificate to install (/invite/ca.pem). */
   caAvailable: boolean;
 }
@@ -106,7 +108,8 @@ export class InviteAdmin {
       serverName: config.serverName,
       domain: this.host.domain,
       signupOpen: config.registration !== 'closed',
-      fingerprintSha256: bundle?.fingerprintSha256 ?? null,
+      fingerprintSha256: trustFingerprint(bundle),
+      serverFingerprintSha256: bundle?.fingerprintSha256 ?? null,
       caAvailable: (bundle?.caCertPem ?? '') !== '',
     };
   }
@@ -171,6 +174,7 @@ export class InviteAdmin {
     const https = ports.https ? landingUrl('https', domain, ports.https, doc._id) : null;
     const xmppUri = registerUri(domain, doc._id, doc.username);
     const state = inviteState(doc);
+    const fingerprintSha256 = trustFingerprint(await this.host.certificate());
     return {
       token: doc._id,
       createdAt: new Date(doc.createdAt).toISOString(),
@@ -185,7 +189,9 @@ export class InviteAdmin {
       xmppUri,
       landingUrl: http,
       secureLandingUrl: https,
-      qrSvg: state === 'valid' ? qrSvg(http ?? https ?? xmppUri) : '',
+      shareLink: shareLink(https, xmppUri),
+      fingerprintSha256,
+      qrSvg: state === 'valid' ? qrSvg(shareLink(https, xmppUri)) : '',
     };
   }
 

@@ -1,6 +1,26 @@
-// The addresses of an invitation: the XEP-0401 / XEP-0445 xmpp: URI chat apps open, the landing page URLs, and a
-// QR code (SVG) of one of them.
+// The addresses of an invitation: the XEP-0401 / XEP-0445 xmpp: URI chat apps open, the landing page URLs, a QR
+// code (SVG) of one of them, and the fingerprint the invited person compares.
 import qrcode from 'qrcode-generator';
+
+/**
+ * The one fingerprint an invited person is asked to compare, wherever it is shown (console, invitation card, the
+ * pages): the SHA-256 of the certificate authority they install, which their device shows when installing it and
+ * browsers show for the HTTPS page's root. Without a CA of Parley's (an imported certificate without a chain),
+ * the server certificate's. Node's format (X509Certificate.fingerprint256): uppercase hex pairs joined by colons.
+ */
+export function trustFingerprint(bundle: { caFingerprintSha256: string; fingerprintSha256: string } | null): string | null {
+  if (bundle === null) return null;
+  return bundle.caFingerprintSha256 || bundle.fingerprintSha256 || null;
+}
+
+/**
+ * The link an invitation is shared by (copied, in the QR code): the HTTPS landing page, where the sign-up password
+ * and the CA travel encrypted; without HTTPS the xmpp: URI, which chat apps open over their own TLS. Never the
+ * plain HTTP page: anyone on the network could change what it says, the CA and its fingerprint included.
+ */
+export function shareLink(secureLandingUrl: string | null, xmppUri: string): string {
+  return secureLandingUrl ?? xmppUri;
+}
 
 /**
  * The account-creation URI of XEP-0401 §5 / XEP-0445 §2: xmpp:DOMAIN?register;preauth=TOKEN, or with the reserved

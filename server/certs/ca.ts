@@ -5,6 +5,7 @@ import forge from 'node-forge';
 import { toLf } from './describe.js';
 import { generateRsaKey, randomSerialHex, wholeSeconds, HOUR_MS } from './keys.js';
 import type { ServerIdentity } from './names.js';
+import { nameConstraintsExtension } from './constraints.js';
 
 export const CA_KEY_BITS = 3072;
 export const CA_VALIDITY_YEARS = 10;
@@ -50,6 +51,8 @@ export async function createCa(id: ServerIdentity, now: Date): Promise<CaMateria
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
+    // Only this server's own names: ca.key in the wrong hands cannot vouch for any other site (constraints.ts).
+    nameConstraintsExtension(id),
   ]);
   cert.sign(key.privateKey, forge.md.sha256.create());
   return { cert, privateKey: key.privateKey, certPem: toLf(forge.pki.certificateToPem(cert)), keyPem: key.keyPem };

@@ -46,7 +46,9 @@ export async function createLeaf(ca: CaMaterial, id: ServerIdentity, now: Date):
 
   const utf8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
   const subject: forge.pki.CertificateField[] = [{ name: 'organizationName', value: 'Parley', valueTagClass: utf8 }];
-  if (id.ascii.length <= 64) subject.push({ name: 'commonName', value: id.ascii, valueTagClass: utf8 });
+  // An IP address goes in the SAN only: verifiers that read a CN without DNS SANs would take it for a DNS name,
+  // which the CA's name constraints exclude for an address (constraints.ts).
+  if (id.ip === null && id.ascii.length <= 64) subject.push({ name: 'commonName', value: id.ascii, valueTagClass: utf8 });
   cert.setSubject(subject);
   cert.setIssuer(issuerOf(ca));
   cert.setExtensions([

@@ -7,6 +7,7 @@
 import crypto, { X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { CA_RENEW_BEFORE_MS, createCa, type CaMaterial } from './ca.js';
+import { constraintsProblem } from './constraints.js';
 import { commonNameOf, parseCertificate, sanOf, splitCertificates, validityOf } from './describe.js';
 import { CertificateFileError, corruptFile, errorText, remedyFor } from './errors.js';
 import { ensureDir, exists, filePath, readOptional, serialized, writeFilesAtomically, type FileKind } from './files.js';
@@ -186,9 +187,24 @@ function leafProblem(leaf: StoredLeaf | null, ca: StoredCa, id: ServerIdentity, 
   return null;
 }
 
-function caNeedsRenewal(ca: StoredCa | null, now: Date): boolean {
-  if (ca === null) return true;
-  return validityOf(ca.x509).notAfter.getTime() - now.getTime() < CA_RENEW_BEFORE_MS;
+/** Why the local CA must be made again (null if it can stay); 'new' when there is none yet. */
+function caProblem(ca: StoredCa | null, id: ServerIdentity, now: Date): string | null {
+  if (ca === null) return 'new';
+  if (validityOf(ca.x509).notAfter.getTime() - now.getTime() < CA_RENEW_BEFORE_MS) return 'it expires within a year';
+  return constraintsProblem(ca.material.cert, id);
+}
+
+/**
+ * What the log says when an existing CA is replaced: devices that installed it, or apps that pinned a
+ * fingerprint, will distrust the server until they are given the new one, and people must know which.
+ */
+export function caReplacedWarning(reason: string, id: ServerIdentity, oldFingerprint: string, newFingerprint: string): string {
+  return `Warning: Parley replaced its local certificate authority because ${reason}; the new one can only vouch for ` +
+    `${id.ascii}${id.ip === null ? ' and the names below it' : ''}, so a stolen ca.key cannot be used against other sites. ` +
+    `Devices that installed the old certificate authority (SHA-256 ${oldFingerprint}) or apps that accepted the old server ` +
+    `certificate will warn once: install the new certificate authority on them (Certificates page, or /invite/ca.pem), ` +
+    `accept only the new fingerprint ${newFingerprint}, and remove the old certificate authority from every device that ` +
+    'installed it (it is not limited, and copies of its key may remain in backups).';
 }
 
 function importedWarnings(leaf: StoredLeaf, id: ServerIdentity, now: Date, renewBeforeMs: number): string[] {
@@ -231,10 +247,13 @@ export async function ensureCertificates(certDir: string, domain: string, opts: 
     let leaf = await readLeaf(certDir, false);
     const toWrite: Array<{ kind: FileKind; content: string }> = [];
 
-    if (caNeedsRenewal(ca, now)) {
+    const whyNewCa = caProblem(ca, id, now);
+    if (whyNewCa !== null) {
       progress(STEP_CA);
       const material = await createCa(id, now);
+      const old = ca;
       ca = { material, x509: new X509Certificate(material.certPem) };
+      if (old !== null) progress(caReplacedWarning(whyNewCa, id, old.x509.fingerprint256, ca.x509.fingerprint256));
       toWrite.push({ kind: 'caKey', content: material.keyPem }, { kind: 'caCert', content: material.certPem });
       leaf = null;
     }

@@ -81,22 +81,59 @@ function appList(platform: Platform | null, withInvite: boolean): string {
   }).join('')}</div>`;
 }
 
+/** The fingerprint to compare, as on the invitation card and in the console (one format everywhere). */
+function fingerprintLine(l: InviteLanding): string {
+  return `<code class="fingerprint" data-testid="fingerprint">${e(l.fingerprintSha256 ?? '')}</code>`;
+}
+
 function trustCard(l: InviteLanding, step: string): string {
   if (!l.fingerprintSha256) return '';
+  const leaf = l.serverFingerprintSha256 && l.serverFingerprintSha256 !== l.fingerprintSha256
+    ? `<details><summary>If an app asks about the server certificate itself</summary>
+<p>Some apps show the fingerprint of the server certificate, which the certificate authority above signed. It is:</p>
+<code class="fingerprint" data-testid="server-fingerprint">${e(l.serverFingerprintSha256)}</code></details>` : '';
   return `<section class="card" aria-labelledby="trust-title">
 <p class="step">${e(step)}</p><h2 id="trust-title">Trust this server</h2>
-<p>This server made its own security certificate, which your device does not know yet. When your app asks whether to trust the server,
-check that the fingerprint it shows is this one:</p>
-<code class="fingerprint" data-testid="fingerprint">${e(l.fingerprintSha256)}</code>
-${l.caAvailable ? `<p>Or install the server's certificate authority on your device once, and apps will trust the server without asking:</p>
+<p>This server made its own security certificate authority, which your device does not know yet. Before you trust it,
+check that the SHA-256 fingerprint your device shows for it (when you install it, or in the browser's certificate details of
+this page) is exactly this one, which is also on your invitation:</p>
+${fingerprintLine(l)}
+${l.caAvailable ? `<p>Install the certificate authority on your device once, and apps will trust the server without asking:</p>
 <div class="actions"><a class="button" href="/invite/ca.pem" download>Download the certificate</a></div>
 <details><summary>How to install it</summary>
 <ul>
 <li><strong>Android:</strong> Settings → Security → Encryption &amp; credentials → Install a certificate → CA certificate, then pick the downloaded file.</li>
 <li><strong>iPhone and iPad:</strong> open the downloaded file, then Settings → Profile Downloaded → Install; then Settings → General → About → Certificate Trust Settings, and switch it on.</li>
 <li><strong>Computers:</strong> add the file to the system's trusted certificate authorities (on Windows: double-click it → Install Certificate → Trusted Root Certification Authorities).</li>
-</ul></details>` : ''}
+</ul>
+<p>It can only vouch for this server's own names, not for any other site.</p></details>` : ''}
+${leaf}
 </section>`;
+}
+
+/**
+ * The invitation over plain HTTP: anyone on the network can read and change this page, so it asks for nothing and
+ * hands out nothing to trust. It points to the encrypted page (or, without HTTPS, to the chat app) and shows the
+ * fingerprint to compare with the one on the invitation before trusting what the encrypted page presents.
+ */
+export function insecurePage(l: InviteLanding, secureUrl: string | null): string {
+  const where = secureUrl
+    ? `<div class="actions"><a class="button primary" href="${e(secureUrl)}" data-testid="secure-link">Open the secure invitation page</a></div>
+<p>Your browser will warn that it does not know this server's certificate yet. Look at the certificate's details: the
+SHA-256 fingerprint of its certificate authority (the top of the chain) must be exactly:</p>`
+    : `<p>The secure invitation page is not available right now. Open the invitation link in your chat app instead
+(Conversations, Monal), or ask the person who invited you. When the app asks whether to trust the server, its certificate
+authority's SHA-256 fingerprint must be exactly:</p>`;
+  const body = `<h1>Your invitation to ${e(l.serverName)} continues on a secure page</h1>
+<p class="lead">This page was opened without encryption, so it does not take a password and does not hand out the server's
+certificate: on a shared network, someone could read or change it.</p>
+<section class="card" aria-labelledby="secure-title">
+<h2 id="secure-title">Continue securely</h2>
+${where}
+${l.fingerprintSha256 ? fingerprintLine(l) : ''}
+<p class="hint">It is the same fingerprint as on the invitation you were given. If it differs, stop and tell the person who invited you.</p>
+</section>`;
+  return page(`Invitation to ${l.serverName}`, body);
 }
 
 export interface LandingView {

@@ -6,6 +6,11 @@
 //   GET  /invite/ca.pem           the CA certificate to install on devices
 //   GET  /invite/style.css        the pages' stylesheet
 //
+// Over plain HTTP only the stylesheet and a page that points to the HTTPS one (with the fingerprint to compare)
+// are served: no sign-up form, no password taken (a POST is refused unread), no CA handed out, since anyone on the
+// network could read the password or swap the CA and its fingerprint there. Invitation links and QR codes name
+// the HTTPS page (admin/invite-links.ts).
+//
 // A POST must come from the page itself: the token in the form must be the one in the address, and a browser's
 // Origin / Sec-Fetch-Site must name this server. Pages carry no script; the CSP of responses.ts applies.
 import type http from 'node:http';
@@ -17,7 +22,7 @@ import { sameOrigin } from './console-sessions.js';
 import { HttpError } from './json-body.js';
 import { securityHeaders } from './responses.js';
 import { INVITE_CSS } from './invite-style.js';
-import { landingPage, platformOf, refusalPage, signedUpPage, signupPage, type FormView } from './invite-pages.js';
+import { insecurePage, landingPage, platformOf, refusalPage, signedUpPage, signupPage, type FormView } from './invite-pages.js';
 
 export const INVITE_PREFIX = '/invite';
 const MAX_FORM_BYTES = 8 * 1024;
@@ -48,12 +53,25 @@ export class InvitePages {
       }
       if (parts.length === 1 && parts[0] === 'ca.pem') {
         if (!reading) return notAllowed(res, req, 'GET, HEAD');
+        if (!encrypted(req)) {
+          return html(res, 403, refusalPage('The certificate is only given out on the secure page',
+            'Open your invitation link as you were sent it (it starts with https://) and download the certificate there.'), req);
+        }
         return await this.caPem(req, res);
       }
       const token = parts[0] ?? '';
       if (!TOKEN_PATTERN.test(token) || parts.length > 2 || (parts.length === 2 && parts[1] !== 'register')) {
         return html(res, 404, refusalPage('This invitation link is not valid',
           'Check that you opened the whole link you were sent, or ask the person who invited you for a new one.'), req);
+      }
+      if (!encrypted(req)) {
+        // Refused before the body is read: a password sent in clear is not looked at, let alone used.
+        if (method === 'POST') {
+          return html(res, 403, refusalPage('Sign-up only works on the secure page',
+            'Your password was not used: this page is not encrypted. Open your invitation link as you were sent it (it starts with https://) and sign up there.'), req);
+        }
+        if (!reading) return notAllowed(res, req, 'GET, HEAD');
+        return await this.pointer(req, res, token);
       }
       if (parts.length === 1) {
         if (!reading) return notAllowed(res, req, 'GET, HEAD');
@@ -92,8 +110,15 @@ export class InvitePages {
   private async landing(req: http.IncomingMessage, res: http.ServerResponse, token: string): Promise<void> {
     const landing = await this.usable(req, res, token);
     if (!landing) return;
-    const pageUrl = ownUrl(req, `${INVITE_PREFIX}/${token}`) ?? landing.invite.landingUrl ?? landing.invite.secureLandingUrl ?? landing.invite.xmppUri;
+    const pageUrl = ownUrl(req, `${INVITE_PREFIX}/${token}`) ?? landing.invite.shareLink;
     html(res, 200, landingPage({ landing, platform: platformOf(req.headers['user-agent']), pageUrl, qr: qrSvg(pageUrl) }), req);
+  }
+
+  /** Over plain HTTP: the page that sends the reader to the HTTPS one, with the fingerprint to compare. */
+  private async pointer(req: http.IncomingMessage, res: http.ServerResponse, token: string): Promise<void> {
+    const landing = await this.usable(req, res, token);
+    if (!landing) return;
+    html(res, 200, insecurePage(landing, landing.invite.secureLandingUrl), req);
   }
 
   private async form(req: http.IncomingMessage, res: http.ServerResponse, token: string): Promise<void> {
@@ -169,11 +194,15 @@ export class InvitePages {
   }
 }
 
+function encrypted(req: http.IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true;
+}
+
 /** This page's address as the browser reached it, when its Host header is a plain host[:port]; else null. */
 function ownUrl(req: http.IncomingMessage, path: string): string | null {
   const host = req.headers.host ?? '';
   if (!/^(?:[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(host)) return null;
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const scheme = encrypted(req) ? 'https' : 'http';
   return `${scheme}://${host.toLowerCase()}${path}`;
 }
 
@@ -206,7 +235,7 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
 function inviteHeaders(res: http.ServerResponse, req: http.IncomingMessage): void {
   securityHeaders(res);
   res.setHeader('Referrer-Policy', 'same-origin');
-  if (!(req.socket as { encrypted?: boolean }).encrypted) res.removeHeader('Cross-Origin-Opener-Policy');
+  if (!encrypted(req)) res.removeHeader('Cross-Origin-Opener-Policy');
 }
 
 function html(res: http.ServerResponse, status: number, body: string, req: http.IncomingMessage): void {

@@ -82,6 +82,11 @@ export class BenchClient {
     return !this.ended;
   }
 
+  /** Bytes written and not yet sent: a client that floods waits while this is high instead of buffering without end. */
+  get writableLength(): number {
+    return this.socket?.writableLength ?? 0;
+  }
+
   private readonly onData = (chunk: string): void => {
     this.framer.write(chunk);
   };

@@ -1,6 +1,6 @@
 // Command-line options of `npm run bench -- …` and the two scales (full and --quick).
 
-export const SCENARIOS = ['login', 'idle', 'chat', 'chat-privacy', 'roster', 'roster-pep', 'muc', 'storage', 'storage-os'] as const;
+export const SCENARIOS = ['login', 'idle', 'chat', 'chat-privacy', 'roster', 'roster-pep', 'muc', 'storage', 'storage-os', 'flood'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Scale {
@@ -52,7 +52,7 @@ export const FULL: Scale = {
   storageWriters: 20,
   storageWindow: 4,
   storageWrites: 20000,
-  timeoutSeconds: { login: 180, idle: 600, chat: 300, 'chat-privacy': 300, roster: 180, 'roster-pep': 240, muc: 300, storage: 300, 'storage-os': 300 },
+  timeoutSeconds: { login: 180, idle: 600, chat: 300, 'chat-privacy': 300, roster: 180, 'roster-pep': 240, muc: 300, storage: 300, 'storage-os': 300, flood: 180 },
 };
 
 export const QUICK: Scale = {
@@ -70,7 +70,7 @@ export const QUICK: Scale = {
   mucSenders: 5,
   mucMessages: 500,
   storageWrites: 4000,
-  timeoutSeconds: { login: 60, idle: 120, chat: 120, 'chat-privacy': 120, roster: 60, 'roster-pep': 90, muc: 120, storage: 120, 'storage-os': 120 },
+  timeoutSeconds: { login: 60, idle: 120, chat: 120, 'chat-privacy': 120, roster: 60, 'roster-pep': 90, muc: 120, storage: 120, 'storage-os': 120, flood: 120 },
 };
 
 export interface Options {
@@ -96,7 +96,7 @@ export class OptionsError extends Error {}
 
 export const USAGE = `npm run bench [-- options]
   --quick                 scaled down (200 logins, 1,000 idle sessions, 10,000 chat messages…)
-  --only login,chat       run only these scenarios (login, idle, chat, chat-privacy, roster, roster-pep, muc, storage, storage-os)
+  --only login,chat       run only these scenarios (login, idle, chat, chat-privacy, roster, roster-pep, muc, storage, storage-os, flood)
   --servers parley        run only these servers (parley, prosody)
   --chat-window N         chat messages each sender keeps in flight (default 5)
   --timeout SECONDS       hard limit per scenario and server (default 180–600 s, by scenario)

@@ -85,6 +85,20 @@ export const FIGURES: FigureDef[] = [
   { scenario: 'storage-os', key: 'storageOsErrors', label: 'writes refused', digits: 0, target: { kind: 'zero' } },
   { scenario: 'storage-os', key: 'storageOsServerCpu', label: 'server CPU (% of a core)', digits: 0, percent: true, noRatio: true },
   { scenario: 'storage-os', key: 'storageOsOtherLoad', label: 'other processes on the server core (%)', digits: 0, percent: true, noRatio: true },
+  // Abuse while 100 users chat (scenarios/flood.ts), the server with its default limits.
+  { scenario: 'flood', key: 'floodChatBaselineP99', label: 'chat p99 before the flood (ms)', digits: 1, noRatio: true },
+  { scenario: 'flood', key: 'floodChatP50', label: 'chat p50 during the flood (ms)', digits: 1, noRatio: true },
+  { scenario: 'flood', key: 'floodChatP99', label: 'chat p99 during the flood (ms)', digits: 1, noRatio: true, target: { kind: 'max', value: 50 } },
+  { scenario: 'flood', key: 'floodChatDuringFlood', label: 'chat messages delivered during the flood', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodConnectAnswered', label: 'of 5,000 connection attempts: answered', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodConnectRefused', label: 'of 5,000 connection attempts: refused or silent', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodSlowlorisOpenAtEnd', label: 'of 500 slowloris connections: still open at the end', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodStormPerSecond', label: 'storm stanzas/s written by one account', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodStormProcessedPerSecond', label: 'storm stanzas/s the server processed (bounced)', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodRssBeforeMiB', label: 'server RSS before (MiB)', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodRssPeakMiB', label: 'server RSS peak (MiB)', digits: 0, noRatio: true, target: { kind: 'max', value: 512 } },
+  { scenario: 'flood', key: 'floodRssAfterMiB', label: 'server RSS 2 s after (MiB)', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodServerCpu', label: 'server CPU (% of a core)', digits: 0, percent: true, noRatio: true },
 ];
 
 export type Results = Partial<Record<ScenarioName, Partial<Record<ServerName, ScenarioResult>>>>;

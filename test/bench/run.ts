@@ -22,6 +22,7 @@ import { rosterScenario } from './scenarios/roster.js';
 import { rosterPepScenario } from './scenarios/roster-pep.js';
 import { mucScenario } from './scenarios/muc.js';
 import { storageScenario } from './scenarios/storage.js';
+import { floodScenario, FLOOD_ACCOUNTS } from './scenarios/flood.js';
 import { rows, table, FIGURES, type Results } from './report.js';
 import { describeMachine, machineLine } from './machine.js';
 import { summarise, formatSummary, type ProfileSummary } from './profile-summary.js';
@@ -73,7 +74,8 @@ function accountsNeeded(o: Options): Accounts {
     has('idle') ? s.idleSessions : 0,
     has('chat') || has('chat-privacy') ? s.chatPairs * 2 : 0,
     has('muc') ? s.mucOccupants : 0,
-    has('storage') || has('storage-os') ? s.storageWriters : 0);
+    has('storage') || has('storage-os') ? s.storageWriters : 0,
+    has('flood') ? FLOOD_ACCOUNTS : 0);
   return { users, rosterContacts: has('roster') || has('roster-pep') ? s.rosterContacts : 0 };
 }
 
@@ -126,7 +128,8 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
   const log = (s: string): void => { if (o.verbose) out(`    ${s}`); };
   let server: RunningServer;
   try {
-    server = await kit.start({ cpuProfDir, durability: scenario === 'storage-os' ? 'os' : 'flush' });
+    // The flood measures the server's own defences, so it runs with its default limits; the others without.
+    server = await kit.start({ cpuProfDir, durability: scenario === 'storage-os' ? 'os' : 'flush', limits: scenario === 'flood' });
   } catch (err) {
     return { status: 'error', message: (err as Error).message, figures: {}, details: {} };
   }
@@ -162,6 +165,7 @@ async function runScenario(o: Options, kit: ServerKit, scenario: ScenarioName, c
         if (!caps.mucService) return { status: 'n/a', message: 'the server offers no MUC service (disco)', figures: {}, details: { features: caps.features } };
         return mucScenario(ctx, caps.mucService);
       }
+      case 'flood': return floodScenario(ctx);
     }
   })();
   const asResult = (err: unknown): ScenarioResult => err instanceof TimeoutError || ctx.aborted

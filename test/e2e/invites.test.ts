@@ -1,7 +1,8 @@
 // Invitations end to end in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against a real
-// `parley serve`: an administrator creates an invitation on the console's Invitations page, the invited person opens
-// its link on a (simulated) phone, signs up through the web form and logs in with @xmpp/client; a multi-use
-// invitation is revoked with a confirmation; used and cancelled links show their own pages, also over HTTPS.
+// `parley serve`: an administrator creates an invitation on the console's Invitations page (its link and QR code
+// name the HTTPS page; the card shows the CA fingerprint to compare), the invited person opens its link on a
+// (simulated) phone, signs up through the web form over HTTPS and logs in with @xmpp/client; the plain HTTP page only
+// points to the HTTPS one; a multi-use invitation is revoked with a confirmation; used links show their own pages.
 // The server's domain is mapped to 127.0.0.1 inside Chromium, so the links are opened exactly as the console shows
 // them. Screenshots go to test-results/screenshots/invite-*.png.
 // @xmpp/client has no option for a CA, so certificate checks are off in this file (the integration tests verify).
@@ -10,7 +11,8 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -34,6 +36,11 @@ const problems: string[] = [];
 
 function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   return withinMs(p, what, ms);
+}
+
+/** The SHA-256 of the server's CA as Node prints it: the one fingerprint people compare. */
+function caFingerprint(): string {
+  return new X509Certificate(readFileSync(path.join(served.dataDir, 'certs', 'ca.pem'), 'utf8')).fingerprint256;
 }
 
 /** What a QR code on the screen says, read back with zbarimg from a screenshot of it. */
@@ -95,7 +102,9 @@ test('the administrator creates a single-use invitation on the Invitations page:
   const fresh = page.getByTestId('new-invite');
   await fresh.waitFor();
   link = (await fresh.getByTestId('invite-link').getAttribute('href')) ?? '';
-  assert.match(link, new RegExp(`^http://${DOMAIN.replace(/\./g, '\\.')}:${served.httpPort}/invite/[A-Za-z0-9_-]{22}$`));
+  // Changed on purpose (issue 13): the link is the HTTPS page, never the plain HTTP one.
+  assert.match(link, new RegExp(`^https://${DOMAIN.replace(/\./g, '\\.')}:${served.httpsPort}/invite/[A-Za-z0-9_-]{22}$`));
+  assert.equal(await fresh.getByTestId('invite-fingerprint').textContent(), caFingerprint(), 'the card shows the CA’s fingerprint');
   const token = link.slice(link.lastIndexOf('/') + 1);
   assert.equal(await fresh.getByTestId('invite-uri').textContent(), `xmpp:${DOMAIN}?register;preauth=${token}`);
   const qr = fresh.getByRole('img', { name: /QR code of the invitation link/ });
@@ -123,6 +132,22 @@ test('a multi-use invitation is revoked after a confirmation and moves to the pa
   assert.equal(await page.getByRole('region', { name: 'Active invitations' }).locator('tr[data-invite]').count(), 1);
 });
 
+test('the plain HTTP address of the invitation only points to the HTTPS page, with the fingerprint; no form', async () => {
+  const p = await phone.newPage();
+  watch(p, /^$/);
+  const plain = link.replace(/^https:/, 'http:').replace(`:${served.httpsPort}/`, `:${served.httpPort}/`);
+  await p.goto(plain);
+  await p.getByRole('heading', { level: 1, name: 'Your invitation to Parley continues on a secure page' }).waitFor();
+  assert.equal(await p.getByTestId('secure-link').getAttribute('href'), link);
+  assert.equal(await p.getByTestId('fingerprint').textContent(), caFingerprint());
+  assert.equal(await p.locator('input[type="password"], form').count(), 0, 'no sign-up form over HTTP');
+  await shot(p, 'invite-landing-plain-http', true);
+  await p.getByTestId('secure-link').click();
+  await p.getByRole('heading', { level: 1, name: `admin@${DOMAIN} invited you to chat on Parley` }).waitFor();
+  assert.equal(p.url(), link);
+  await p.close();
+});
+
 test('on a phone, the link opens the landing page; the invited person signs up in the browser and logs in with an XMPP client', async () => {
   const p = await phone.newPage();
   watch(p, /^400 .*\/register$|^410 .*\/invite\/[A-Za-z0-9_-]+$/);   // the weak password and the spent link below
@@ -134,7 +159,7 @@ test('on a phone, the link opens the landing page; the invited person signs up i
   const qr = p.getByRole('img', { name: 'QR code of this page\'s address' });
   await qr.waitFor();
   assert.equal(await readQr(qr, 'invite-qr-landing'), link, 'the landing page’s QR code says its own address');
-  await p.getByTestId('fingerprint').waitFor();
+  assert.equal(await p.getByTestId('fingerprint').textContent(), caFingerprint(), 'the same fingerprint as on the card');
   await shot(p, 'invite-landing-phone', true);
 
   // The CA download, fetched by the phone's browser itself (Playwright's own requests do not use its name mapping).
@@ -173,16 +198,16 @@ test('on a phone, the link opens the landing page; the invited person signs up i
     await c.stop().catch(() => undefined);
   }
 
-  // The link is spent now: over HTTP and over HTTPS (with the server's own certificate) it says so.
-  const again = await p.goto(link);
-  assert.equal(again?.status(), 410);
-  await p.getByRole('heading', { level: 1, name: 'This invitation has already been used' }).waitFor();
-  await shot(p, 'invite-landing-used');
-  const secure = link.replace(/^http:/, 'https:').replace(`:${served.httpPort}/`, `:${served.httpsPort}/`);
-  const overTls = await p.goto(secure);
+  // The link is spent now: over HTTPS (with the server's own certificate) and over HTTP it says so.
+  const overTls = await p.goto(link);
   assert.equal(overTls?.status(), 410);
   const cert = await overTls!.securityDetails();
   assert.equal(cert?.subjectName, DOMAIN, 'the server’s own certificate');
+  await p.getByRole('heading', { level: 1, name: 'This invitation has already been used' }).waitFor();
+  await shot(p, 'invite-landing-used');
+  const plain = link.replace(/^https:/, 'http:').replace(`:${served.httpsPort}/`, `:${served.httpPort}/`);
+  const again = await p.goto(plain);
+  assert.equal(again?.status(), 410);
   await p.getByRole('heading', { level: 1, name: 'This invitation has already been used' }).waitFor();
   await p.close();
 });

@@ -10,7 +10,8 @@ import { Logger } from '../../server/core/log.js';
 import type { ServerModule } from '../../server/modules/module.js';
 
 export const DOMAIN = 'test.local';
-const sharedCerts = path.join(os.tmpdir(), `parley-test-certs-${process.getuid?.() ?? 0}`);
+// "-nc": made since the CA is name-constrained; an older shared copy would be replaced (a new CA) at every start.
+const sharedCerts = path.join(os.tmpdir(), `parley-test-certs-${process.getuid?.() ?? 0}-nc`);
 
 export interface TestServer {
   server: ParleyServer;

@@ -371,7 +371,7 @@ describe('parley user with no server running', { concurrency: true }, () => {
     await fs.mkdir(dataDir);
     await fs.cp(path.join(base, 'certs'), path.join(dataDir, 'certs'), { recursive: true }).catch(() => undefined);
     const socketPath = adminSocketPath(dataDir);
-    assert.equal(path.dirname(socketPath), os.tmpdir());
+    assert.equal(path.dirname(socketPath), path.join(os.tmpdir(), `parley-${process.getuid!()}`), 'in the user’s private folder of the temp folder');
 
     const first = await serve(dataDir);
     assert.equal((await fs.stat(socketPath)).mode & 0o777, 0o600);

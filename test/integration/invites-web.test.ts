@@ -1,7 +1,8 @@
 // Invitations over the console API and the web (XEP-0401 account invitations): creating, listing and revoking
-// them; the landing page for everyone on the network, over HTTP and over HTTPS with the server's own certificate
-// (verified against its CA); the web sign-up form with its refusals as sentences, the account it creates logging in
-// with @xmpp/client; expired, used, revoked and unknown invitations each refused with their own page.
+// them; the landing page for everyone on the network over HTTPS with the server's own certificate (verified against
+// its CA), and over plain HTTP only a page that points there with the fingerprint to compare (no password taken, no
+// CA given out); the web sign-up form with its refusals as sentences, the account it creates logging in with
+// @xmpp/client; expired, used, revoked and unknown invitations each refused with their own page.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // @xmpp/client has no CA option; the HTTPS checks below verify
 
 import { test, before, after } from 'node:test';
@@ -75,11 +76,12 @@ async function createInvite(invite: Record<string, unknown>): Promise<InviteInfo
   return a.json!.result as InviteInfo;
 }
 
-/** The sign-up form as a browser on the invitation's own page sends it. */
+/** The sign-up form as a browser on the invitation's own page sends it: over HTTPS unless `secure` is false. */
 function signUp(token: string, fields: Record<string, string>, o: { origin?: string; secure?: boolean } = {}): Promise<Answer> {
-  const origin = o.origin ?? `${o.secure ? 'https' : 'http'}://${DOMAIN}:${o.secure ? securePort : port}`;
+  const secure = o.secure ?? true;
+  const origin = o.origin ?? `${secure ? 'https' : 'http'}://${DOMAIN}:${secure ? securePort : port}`;
   return request('POST', `/invite/${token}/register`, {
-    secure: o.secure,
+    secure,
     body: new URLSearchParams({ token, ...fields }).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin, 'sec-fetch-site': 'same-origin' },
   });
@@ -109,7 +111,7 @@ after(async () => {
   await t.stop();
 });
 
-test('createInvite: a 128-bit base64url token, the XEP-0401 register URI, landing URLs over HTTP and HTTPS, a QR code; listed and checked', async () => {
+test('createInvite: a 128-bit base64url token, the XEP-0401 register URI, the HTTPS page as the link and QR code, the CA fingerprint; listed and checked', async () => {
   const before = Date.now();
   const i = await createInvite({ uses: 1, expiresInHours: 24 });
   assert.match(i.token, /^[A-Za-z0-9_-]{22}$/);
@@ -117,7 +119,11 @@ test('createInvite: a 128-bit base64url token, the XEP-0401 register URI, landin
   assert.equal(i.xmppUri, `xmpp:${DOMAIN}?register;preauth=${i.token}`);
   assert.equal(i.landingUrl, `http://${DOMAIN}:${port}/invite/${i.token}`);
   assert.equal(i.secureLandingUrl, `https://${DOMAIN}:${securePort}/invite/${i.token}`);
-  assert.equal(i.qrSvg, qrSvg(i.landingUrl), 'the QR code encodes the landing page');
+  // Changed on purpose (issue 13): the link and the QR code name the HTTPS page, never the plain HTTP one.
+  assert.equal(i.shareLink, i.secureLandingUrl, 'the link to send is the HTTPS page');
+  assert.equal(i.qrSvg, qrSvg(i.secureLandingUrl!), 'the QR code encodes the HTTPS landing page');
+  assert.equal(i.fingerprintSha256, t.server.certificate!.caFingerprintSha256, 'the fingerprint to compare is the CA’s');
+  assert.match(i.fingerprintSha256 ?? '', /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'SHA-256 as uppercase hex pairs with colons');
   assert.match(i.qrSvg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1"[^>]*><rect [^>]*\/><path fill="#000000" d="[M0-9 hvz-]+"\/><\/svg>$/);
   assert.doesNotMatch(i.qrSvg, /style=|<script/i, 'presentation attributes only: fine under a strict CSP');
   assert.equal(i.state, 'valid');
@@ -162,7 +168,7 @@ test('the landing page answers any device of the network: apps per platform, the
   // From another machine's point of view: a non-loopback Host name, which the console itself refuses.
   assert.equal((await request('GET', '/admin/')).status, 403, 'the console stays loopback-only');
   const android = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
-  const a = await request('GET', `/invite/${i.token}`, { headers: { 'user-agent': android } });
+  const a = await request('GET', `/invite/${i.token}`, { secure: true, headers: { 'user-agent': android } });
   assert.equal(a.status, 200, a.text);
   assert.equal(a.headers['content-type'], 'text/html; charset=utf-8');
   assert.equal(a.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
@@ -178,15 +184,17 @@ test('the landing page answers any device of the network: apps per platform, the
   for (const app of ['Conversations', 'Monal', 'Siskin IM', 'Gajim', 'Dino']) assert.ok(text.includes(app), app);
   assert.match(a.text, /<section class="platform this-device" aria-label="Android" data-platform="android">/, 'this device’s apps first');
   assert.ok(a.text.indexOf('data-platform="android"') < a.text.indexOf('data-platform="ios"'));
-  assert.ok(text.includes(t.server.certificate!.fingerprintSha256), 'the certificate fingerprint');
+  assert.ok(a.text.includes(`<code class="fingerprint" data-testid="fingerprint">${t.server.certificate!.caFingerprintSha256}</code>`),
+    'the fingerprint to compare: the CA’s, as on the invitation');
+  assert.ok(text.includes(t.server.certificate!.fingerprintSha256), 'and the server certificate’s, for apps that ask about it');
   assert.ok(a.text.includes('href="/invite/ca.pem"'), 'the CA download');
-  assert.ok(a.text.includes(qrSvg(`http://${DOMAIN}:${port}/invite/${i.token}`)), 'the QR code of this page as reached');
+  assert.ok(a.text.includes(qrSvg(`https://${DOMAIN}:${securePort}/invite/${i.token}`)), 'the QR code of this page as reached');
   assert.match(a.text, /<link rel="stylesheet" href="\/invite\/style\.css">/);
 
-  const iphone = await request('GET', `/invite/${i.token}`, { headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148' } });
+  const iphone = await request('GET', `/invite/${i.token}`, { secure: true, headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148' } });
   assert.match(iphone.text, /class="platform this-device" aria-label="iPhone and iPad"/);
 
-  const head = await request('HEAD', `/invite/${i.token}`);
+  const head = await request('HEAD', `/invite/${i.token}`, { secure: true });
   assert.equal(head.status, 200);
   assert.equal(head.text, '');
 
@@ -195,13 +203,37 @@ test('the landing page answers any device of the network: apps per platform, the
   assert.equal(css.headers['content-type'], 'text/css; charset=utf-8');
   assert.match(css.text, /prefers-color-scheme: dark/);
 
-  const ca = await request('GET', '/invite/ca.pem');
+  const ca = await request('GET', '/invite/ca.pem', { secure: true });
   assert.equal(ca.status, 200);
   assert.equal(ca.headers['content-type'], 'application/x-x509-ca-cert');
   assert.equal(ca.headers['content-disposition'], `attachment; filename="parley-${DOMAIN}-ca.crt"`);
   assert.equal(ca.text.trim(), t.caPem.replace(/\r\n/g, '\n').trim());
 
-  assert.equal((await request('DELETE', `/invite/${i.token}`)).status, 405);
+  assert.equal((await request('DELETE', `/invite/${i.token}`, { secure: true })).status, 405);
+});
+
+test('over plain HTTP: a page that points to the HTTPS one with the CA fingerprint; no form, no password taken, no CA given out', async () => {
+  const i = await createInvite({ uses: 1, expiresInHours: 24 });
+  const caFingerprint = t.server.certificate!.caFingerprintSha256;
+  for (const path of [`/invite/${i.token}`, `/invite/${i.token}/register`]) {
+    const a = await request('GET', path);
+    assert.equal(a.status, 200, path);
+    assert.equal(a.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
+    assert.doesNotMatch(a.text, /<form|type="password"|name="password"/i, `${path}: no sign-up form over HTTP`);
+    assert.doesNotMatch(a.text, /ca\.pem|BEGIN CERTIFICATE/, `${path}: no CA over HTTP`);
+    assert.ok(a.text.includes(`href="https://${DOMAIN}:${securePort}/invite/${i.token}"`), `${path}: points to the HTTPS page`);
+    assert.ok(a.text.includes(`<code class="fingerprint" data-testid="fingerprint">${caFingerprint}</code>`), `${path}: the fingerprint to compare`);
+    assert.match(words(a.text), /continues on a secure page .*does not take a password/);
+  }
+  // A password POSTed over HTTP is refused, whatever else the request gets right, and nothing is created.
+  const clear = await signUp(i.token, { username: 'eve', password: 'tulip-orbit-canyon', confirm: 'tulip-orbit-canyon' }, { secure: false });
+  assert.equal(clear.status, 403);
+  assert.match(words(clear.text), /Sign-up only works on the secure page .*Your password was not used/);
+  assert.equal(await t.server.accounts!.exists('eve'), false);
+  assert.equal(((await call('listInvites')).json!.result as InviteInfo[]).find((x) => x.token === i.token)!.uses, 0);
+  const ca = await request('GET', '/invite/ca.pem');
+  assert.equal(ca.status, 403);
+  assert.doesNotMatch(ca.text, /BEGIN CERTIFICATE/);
 });
 
 test('over HTTPS with the server’s own certificate, trusted through its CA: the landing page, the CA, and a sign-up', async () => {
@@ -225,7 +257,7 @@ test('over HTTPS with the server’s own certificate, trusted through its CA: th
 
 test('web sign-up: refusals as sentences keep the name typed; then the account exists, @xmpp/client logs in, and the single-use invitation is used', async () => {
   const i = await createInvite({ uses: 1, expiresInHours: 24 });
-  const form = await request('GET', `/invite/${i.token}/register`);
+  const form = await request('GET', `/invite/${i.token}/register`, { secure: true });
   assert.equal(form.status, 200);
   assert.ok(form.text.includes(`<form class="card" method="post" action="/invite/${i.token}/register" novalidate>`));
   assert.ok(form.text.includes(`<input type="hidden" name="token" value="${i.token}">`), 'the token rides in the form');
@@ -255,12 +287,13 @@ test('web sign-up: refusals as sentences keep the name typed; then the account e
   // Not from the invitation's own page: refused before anything else.
   assert.equal((await signUp(i.token, { username: 'alice', password: 'tulip-orbit-canyon', confirm: 'tulip-orbit-canyon' }, { origin: 'http://evil.example' })).status, 403);
   const wrongToken = await request('POST', `/invite/${i.token}/register`, {
+    secure: true,
     body: new URLSearchParams({ token: 'A'.repeat(22), username: 'alice', password: 'tulip-orbit-canyon', confirm: 'tulip-orbit-canyon' }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://${DOMAIN}:${port}` },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `https://${DOMAIN}:${securePort}` },
   });
   assert.equal(wrongToken.status, 403);
   assert.match(words(wrongToken.text), /does not belong to this invitation/);
-  const json = await request('POST', `/invite/${i.token}/register`, { body: '{}', headers: { 'content-type': 'application/json' } });
+  const json = await request('POST', `/invite/${i.token}/register`, { secure: true, body: '{}', headers: { 'content-type': 'application/json' } });
   assert.equal(json.status, 415);
 
   const ok = await signUp(i.token, { username: 'Alice', password: 'tulip-orbit-canyon', confirm: 'tulip-orbit-canyon' });
@@ -297,7 +330,7 @@ test('a multi-use invitation takes one use per account; a reserved name is the o
   assert.match(words(third.text), /already been used/);
 
   const carol = ((await call('listInvites')).json!.result as InviteInfo[]).find((x) => x.reservedJid === `carol@${DOMAIN}`)!;
-  const form = await request('GET', `/invite/${carol.token}/register`);
+  const form = await request('GET', `/invite/${carol.token}/register`, { secure: true });
   assert.match(words(form.text), /Your address carol@test\.local/);
   assert.doesNotMatch(form.text, /name="username"/, 'no name to choose');
   const a = await signUp(carol.token, { username: 'someone-else', password: 'lilac-harbour-7', confirm: 'lilac-harbour-7' });

@@ -160,10 +160,10 @@ test('admin socket: a stale socket file is removed at start; no server means con
 test('socket path: in the data folder, in the temp folder when too long, a named pipe on Windows', () => {
   assert.equal(adminSocketPath('/var/lib/parley', 'linux'), '/var/lib/parley/admin.sock');
   const long = '/home/someone/' + 'a-rather-long-folder-name/'.repeat(4) + 'parley';
-  const p = adminSocketPath(long, 'linux', '/tmp');
-  assert.match(p, /^\/tmp\/parley-[0-9a-f]{16}\.sock$/);
-  assert.equal(adminSocketPath(long + '/', 'linux', '/tmp'), p, 'same folder, same socket');
-  assert.notEqual(adminSocketPath(long + '2', 'linux', '/tmp'), p);
+  const p = adminSocketPath(long, 'linux', '/tmp', 1000);
+  assert.match(p, /^\/tmp\/parley-1000\/[0-9a-f]{16}\.sock$/, 'in a folder of the user, not in /tmp itself (socket-path.test.ts)');
+  assert.equal(adminSocketPath(long + '/', 'linux', '/tmp', 1000), p, 'same folder, same socket');
+  assert.notEqual(adminSocketPath(long + '2', 'linux', '/tmp', 1000), p);
   assert.match(adminSocketPath('/var/lib/parley', 'win32'), /^\\\\\.\\pipe\\parley-[0-9a-f]{16}$/);
 });
 

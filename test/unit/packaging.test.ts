@@ -14,6 +14,33 @@ import { listPackage, extractFile } from '@electron/asar';
 import { PROJECT_DIR, stageApp } from '../../build/stage-app.js';
 
 const run = promisify(execFile);
+
+/** @electron/fuses' marker before the fuse wire in Electron's binary, and its byte per state ('0' off, '1' on). */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** The fuse wire (FuseV1Options order) of a stock Electron 41: RunAsNode, NODE_OPTIONS, --inspect and file:// privileges on. */
+const STOCK_FUSES = '10110001';
+/**
+ * What the packed app must have, by name (Electron's security checklist; DESIGN.md "fuses set"): no running as plain
+ * Node (ELECTRON_RUN_AS_NODE), no NODE_OPTIONS, no --inspect / SIGUSR1 debugger, the app only from a checked app.asar,
+ * cookies encrypted, no extra file:// privileges (the console is served from app://).
+ */
+const WANTED_FUSES = {
+  RunAsNode: false, EnableCookieEncryption: true, EnableNodeOptionsEnvironmentVariable: false, EnableNodeCliInspectArguments: false,
+  EnableEmbeddedAsarIntegrityValidation: true, OnlyLoadAppFromAsar: true, LoadBrowserProcessSpecificV8Snapshot: false,
+  GrantFileProtocolExtraPrivileges: false,
+};
+
+/** The fuse wire of an executable, by name, read the way @electron/fuses reads it. */
+async function fusesOf(file: string): Promise<Record<string, boolean>> {
+  const bin = await fs.readFile(file);
+  const at = bin.indexOf(FUSE_SENTINEL);
+  assert.ok(at >= 0, `${file} has no fuse wire`);
+  const wire = at + FUSE_SENTINEL.length;
+  assert.equal(bin[wire], 1, 'fuse wire version 1');
+  const names = Object.keys(WANTED_FUSES);
+  assert.equal(bin[wire + 1], names.length);
+  return Object.fromEntries(names.map((n, i) => [n, bin[wire + 2 + i] === 0x31]));
+}
 const CONFIG_FILE = path.join(PROJECT_DIR, 'build', 'electron-builder.json');
 const SCHEMA_FILE = path.join(PROJECT_DIR, 'node_modules', 'app-builder-lib', 'scheme.json');
 
@@ -101,7 +128,11 @@ test('the packed app holds the built app and production dependencies only', { ti
   // A stand-in for Electron's unpacked distribution: electron-builder copies it and renames the executable.
   const fakeElectron = path.join(tmp, 'electron-dist');
   await fs.mkdir(path.join(fakeElectron, 'resources'), { recursive: true });
-  await fs.writeFile(path.join(fakeElectron, 'electron'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  // It carries a fuse wire as Electron's binary does (sentinel, version 1, length, one byte per fuse), set as a stock
+  // Electron ships it, so the test sees electron-builder flip the fuses of build/electron-builder.json.
+  await fs.writeFile(path.join(fakeElectron, 'electron'), Buffer.concat([
+    Buffer.from(`#!/bin/sh\nexit 0\n# ${FUSE_SENTINEL}`), Buffer.from([0x01, STOCK_FUSES.length]), Buffer.from(STOCK_FUSES), Buffer.from('\n'),
+  ]), { mode: 0o755 });
 
   const staged = stageApp(PROJECT_DIR, stage);
   assert.ok(staged.dependencies.includes(path.join('node_modules', 'ltx')));
@@ -120,6 +151,7 @@ test('the packed app holds the built app and production dependencies only', { ti
   }
   const unpacked = path.join(out, 'linux-unpacked');
   assert.ok(existsSync(path.join(unpacked, 'parley-desktop')), 'the executable is named parley-desktop');
+  assert.deepEqual(await fusesOf(path.join(unpacked, 'parley-desktop')), WANTED_FUSES, 'the fuses are flipped in the packed executable');
   const asarFile = path.join(unpacked, 'resources', 'app.asar');
   const entries = listPackage(asarFile, { isPack: false }).map((e) => e.replaceAll('\\', '/'));
   const has = (p: string): boolean => entries.includes(p);

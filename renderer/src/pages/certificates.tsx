@@ -32,19 +32,22 @@ export function Certificates(): JSX.Element {
         <h2 id="c-server">Server certificate</h2>
         <dl class="facts">
           <dt>For</dt><dd>{cert.domain}</dd>
-          <dt>Fingerprint (SHA-256)</dt><dd><code class="fingerprint" data-testid="cert-fingerprint">{cert.fingerprintSha256}</code> <CopyButton text={cert.fingerprintSha256} /></dd>
+          <dt>Server certificate fingerprint (SHA-256)</dt><dd><code class="fingerprint" data-testid="cert-fingerprint">{cert.fingerprintSha256}</code> <CopyButton text={cert.fingerprintSha256} /></dd>
           <dt>Valid from</dt><dd>{date(cert.notBefore)}</dd>
           <dt>Valid until</dt><dd>{date(cert.notAfter)} ({days < 0 ? `expired ${daysFromNow(days)}` : `expires ${daysFromNow(days)}`})</dd>
           <dt>Names</dt><dd>{names.map((n) => <code key={n} class="chip">{n}</code>)}</dd>
         </dl>
-        <p class="hint">When a chat app asks whether to trust this server, compare the fingerprint it shows with the one above.</p>
+        <p class="hint">{cert.caPem ? 'Some chat apps show this one when they ask whether to trust the server; it changes when the certificate is renewed. '
+          + 'The fingerprint to give people is the certificate authority’s, below.' : 'When a chat app asks whether to trust this server, compare the fingerprint it shows with the one above.'}</p>
       </section>
       <section class="card" aria-labelledby="c-ca">
         <h2 id="c-ca">Certificate authority</h2>
         {cert.caPem ? (
           <>
             <p>Parley signs its server certificate with its own certificate authority. Installing this CA certificate on a device lets it trust the server without asking, also after the server certificate is renewed.</p>
-            <dl class="facts"><dt>CA fingerprint (SHA-256)</dt><dd><code class="fingerprint">{cert.caFingerprintSha256}</code></dd></dl>
+            <dl class="facts"><dt>Fingerprint to compare (SHA-256)</dt><dd><code class="fingerprint" data-testid="ca-fingerprint">{cert.caFingerprintSha256}</code> <CopyButton text={cert.caFingerprintSha256} /></dd></dl>
+            <p class="hint">This is the fingerprint on every invitation. People compare it with the one their device or browser shows for
+              this certificate authority before trusting it. The certificate authority can only vouch for this server’s own names.</p>
             <div class="actions start">
               {url ? <a class="button primary" href={url} download>Download CA certificate</a>
                 : <button type="button" class="button primary" onClick={download}>Download CA certificate</button>}

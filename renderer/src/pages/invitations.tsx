@@ -28,9 +28,9 @@ function QrImage({ svg, label }: { svg: string; label: string }): JSX.Element | 
   return <img class="qr-code" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`} alt={label} width={176} height={176} />;
 }
 
-/** The link to share: the web page when there is one, else the xmpp: URI. */
+/** The link to share: the HTTPS page when there is one, else the xmpp: URI (never the plain HTTP page). */
 function shareLink(i: InviteInfo): string {
-  return i.landingUrl ?? i.secureLandingUrl ?? i.xmppUri;
+  return i.shareLink;
 }
 
 function forWhom(i: InviteInfo): string {
@@ -164,19 +164,25 @@ function InviteDetails({ invite }: { invite: InviteInfo }): JSX.Element {
       <dl class="facts">
         <dt>Link</dt>
         <dd><a href={link} target="_blank" rel="noopener noreferrer" data-testid="invite-link">{link}</a> <CopyButton text={link} /></dd>
-        {invite.secureLandingUrl && invite.secureLandingUrl !== link && (
-          <>
-            <dt>Encrypted link</dt>
-            <dd><code class="wrap">{invite.secureLandingUrl}</code> <CopyButton text={invite.secureLandingUrl} /></dd>
-          </>
-        )}
         <dt>For chat apps</dt>
         <dd><code class="wrap" data-testid="invite-uri">{invite.xmppUri}</code> <CopyButton text={invite.xmppUri} /></dd>
+        {invite.fingerprintSha256 && (
+          <>
+            <dt>Fingerprint to compare (SHA-256)</dt>
+            <dd><code class="fingerprint" data-testid="invite-fingerprint">{invite.fingerprintSha256}</code> <CopyButton text={invite.fingerprintSha256} /></dd>
+          </>
+        )}
         <dt>Works until</dt><dd>{dateTime(invite.expiresAt)}</dd>
         <dt>Used</dt><dd>{invite.uses} of {plural(invite.maxUses, 'account')}</dd>
       </dl>
-      <p class="hint">The link (and the QR code) opens a page with the apps to install, the server’s certificate and a sign-up
-        form. Chat apps that know invitations (Conversations, Monal) can also open the “for chat apps” link directly.</p>
+      <p class="hint">The link (and the QR code) opens an encrypted page with the apps to install, the server’s certificate
+        authority and a sign-up form. Chat apps that know invitations (Conversations, Monal) can also open the “for chat apps”
+        link directly.</p>
+      {invite.fingerprintSha256 && (
+        <p class="hint">Give the fingerprint along with the link, in another way if you can (in person, on paper, by phone): the
+          person you invite checks that their browser or device shows exactly this fingerprint for the server’s certificate
+          authority before trusting it. It is the same on the Certificates page.</p>
+      )}
     </div>
   );
 }

@@ -56,7 +56,7 @@ export async function parleyKit(accounts: Accounts, pin: string[], log: (s: stri
       if (opts.cpuProfDir) node.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
       const argv = [...pin, ...node, path.join(ROOT, 'bin/parley.js'), 'serve', '--data', dataDir, '--domain', DOMAIN,
         '--bind', '127.0.0.1', '--c2s-port', '0', '--tls-port', 'off', '--http-port', 'off', '--s2s-port', 'off',
-        '--no-discovery', '--limits', 'off', '--log-level', 'warn', ...(opts.durability ? ['--durability', opts.durability] : [])];
+        '--no-discovery', '--limits', opts.limits === true ? 'on' : 'off', '--log-level', 'warn', ...(opts.durability ? ['--durability', opts.durability] : [])];
       const { child, tail } = spawnServer(argv, { cwd: ROOT });
       const port = await new Promise<number>((resolve, reject) => {
         let out = '';

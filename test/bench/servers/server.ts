@@ -30,8 +30,11 @@ export interface ServerKit {
   version: string;
   /** Whether the scenario data (accounts, and for the roster scenario its rosters) is already in place on start. */
   rosterOnDisk: boolean;
-  /** `durability`: Parley's setting for this process (the storage scenarios); other servers ignore it. */
-  start(opts: { cpuProfDir?: string; durability?: 'flush' | 'os' }): Promise<RunningServer>;
+  /**
+   * `durability`: Parley's setting for this process (the storage scenarios); other servers ignore it.
+   * `limits`: run with the server's default abuse limits (the flood scenario); otherwise without any.
+   */
+  start(opts: { cpuProfDir?: string; durability?: 'flush' | 'os'; limits?: boolean }): Promise<RunningServer>;
   cleanup(): Promise<void>;
 }
 
