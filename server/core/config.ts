@@ -41,6 +41,11 @@ export interface Limits {
   maxPrivateBytes: number;
   /** Accounts that in-band registration (XEP-0077) creates per remote address per hour (SVC-13). */
   registrationsPerIpPerHour: number;
+  /**
+   * Bytes waiting to be sent on one connection (client or server stream) before it is closed with
+   * policy-violation: a peer that stops reading cannot make the server buffer without end (BAD-23).
+   */
+  maxOutputBytes: number;
 }
 
 export interface ServerConfig {
@@ -112,6 +117,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxVcardBytes: 64 * 1024,
   maxPrivateBytes: 1024 * 1024,
   registrationsPerIpPerHour: 5,
+  maxOutputBytes: 1024 * 1024,
 };
 
 /** Limits when switched off with --limits off (for benchmarks): the protocol floors stay, the throttles go. */
@@ -127,6 +133,8 @@ export const NO_LIMITS: Limits = {
   maxResourcesPerAccount: 1000,
   preAuthTimeoutSeconds: 300,
   registrationsPerIpPerHour: Number.MAX_SAFE_INTEGER,
+  // Still bounded: memory is not a throttle. Room for a few of the largest stanzas allowed here.
+  maxOutputBytes: 64 * 1024 * 1024,
 };
 
 export function defaultDataDir(): string {
@@ -236,6 +244,9 @@ export function validateConfig(c: ServerConfig): void {
   }
   if (c.limits.maxStanzaBytes < 10000) {
     throw new ConfigError('The stanza size limit must be at least 10000 bytes (RFC 6120 §13.12).');
+  }
+  if (!(c.limits.maxOutputBytes >= c.limits.maxStanzaBytes)) {
+    throw new ConfigError(`The output limit per connection (${c.limits.maxOutputBytes} bytes) must be at least the stanza size limit (${c.limits.maxStanzaBytes} bytes), or the largest stanzas could never be sent.`);
   }
   c.contactAddresses ??= {};
   validateContactAddresses(c.contactAddresses);
