@@ -13,6 +13,7 @@ import type { AdminApi, CertificateInfo, ServerStatus, UserInfo } from './admin/
 import { openAdmin } from './admin/open-admin.js';
 import { askPassword } from './admin/read-password.js';
 import { ParleyServer } from './server.js';
+import { guardUnhandledRejections } from './core/process-guard.js';
 
 const HELP = `parley — your own XMPP chat server
 
@@ -49,6 +50,7 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>): Promise<void>
   const { dataDir } = cmd;
   const config = resolveConfig(dataDir, await readStoredSettings(dataDir), cmd.overrides);
   const server = new ParleyServer(config);
+  guardUnhandledRejections((m) => server.log.error('process', m));
   await server.start();
   const ports = server.ports;
   process.stdout.write(`Parley is running for ${config.domain} (data in ${dataDir}).\n` +
