@@ -46,6 +46,16 @@ export interface Limits {
    * policy-violation: a peer that stops reading cannot make the server buffer without end (BAD-23).
    */
   maxOutputBytes: number;
+  /**
+   * Stanzas per second one session may send, counted apart per kind, and the burst allowed above the rate
+   * (core/stanza-rate.ts): over it a stanza gets a policy-violation error; a burst refused in a row closes the stream.
+   */
+  messagesPerSecond: number;
+  messageBurst: number;
+  presencePerSecond: number;
+  presenceBurst: number;
+  iqPerSecond: number;
+  iqBurst: number;
 }
 
 export interface ServerConfig {
@@ -118,6 +128,14 @@ export const DEFAULT_LIMITS: Limits = {
   maxPrivateBytes: 1024 * 1024,
   registrationsPerIpPerHour: 5,
   maxOutputBytes: 1024 * 1024,
+  // Generous for people and their clients: a login sends dozens of iqs (roster, disco, MAM, avatars) and joins
+  // every bookmarked room with one presence each; a person types far below 10 messages a second.
+  messagesPerSecond: 10,
+  messageBurst: 100,
+  presencePerSecond: 5,
+  presenceBurst: 200,
+  iqPerSecond: 20,
+  iqBurst: 300,
 };
 
 /** Limits when switched off with --limits off (for benchmarks): the protocol floors stay, the throttles go. */
@@ -244,6 +262,10 @@ export function validateConfig(c: ServerConfig): void {
   }
   if (c.limits.maxStanzaBytes < 10000) {
     throw new ConfigError('The stanza size limit must be at least 10000 bytes (RFC 6120 §13.12).');
+  }
+  for (const key of ['messagesPerSecond', 'messageBurst', 'presencePerSecond', 'presenceBurst', 'iqPerSecond', 'iqBurst'] as const) {
+    const v = c.limits[key];
+    if (typeof v !== 'number' || !(v > 0)) throw new ConfigError(`The stanza rate limit ${key} must be a number above 0, not ${String(v)}.`);
   }
   if (!(c.limits.maxOutputBytes >= c.limits.maxStanzaBytes)) {
     throw new ConfigError(`The output limit per connection (${c.limits.maxOutputBytes} bytes) must be at least the stanza size limit (${c.limits.maxStanzaBytes} bytes), or the largest stanzas could never be sent.`);
