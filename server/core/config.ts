@@ -46,6 +46,8 @@ export interface Limits {
    * policy-violation: a peer that stops reading cannot make the server buffer without end (BAD-23).
    */
   maxOutputBytes: number;
+  /** Items one roster may hold, pending inbound requests included (RFC 6121 §2.3.3; roster.ts, subscription.ts). */
+  maxRosterItems: number;
   /**
    * Stanzas per second one session may send, counted apart per kind, and the burst allowed above the rate
    * (core/stanza-rate.ts): over it a stanza gets a policy-violation error; a burst refused in a row closes the stream.
@@ -99,6 +101,13 @@ export interface ServerConfig {
   serverName: string;
   /** Messages kept in offline storage per user (XEP-0160); when full, senders get service-unavailable. 0 = none. */
   offlineQuota: number;
+  /** Bytes of offline messages kept per user, besides the count; when full, senders get service-unavailable (IM-39). 0 = no byte bound. */
+  offlineQuotaBytes: number;
+  /**
+   * Bytes one account may keep in all (vCard, private XML, offline messages, privacy lists, roster…); over it, its
+   * own changes are refused with resource-constraint and messages to it are not stored. 0 = no quota.
+   */
+  userStorageQuotaBytes: number;
   /** Published in the server's disco#info as the XEP-0157 serverinfo form; empty = no form. */
   contactAddresses: ContactAddresses;
   /** The headless admin console (/admin on httpPort) answers other addresses than loopback (default false). */
@@ -130,6 +139,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxOutputBytes: 1024 * 1024,
   // Generous for people and their clients: a login sends dozens of iqs (roster, disco, MAM, avatars) and joins
   // every bookmarked room with one presence each; a person types far below 10 messages a second.
+  maxRosterItems: 2000,
   messagesPerSecond: 10,
   messageBurst: 100,
   presencePerSecond: 5,
@@ -151,6 +161,7 @@ export const NO_LIMITS: Limits = {
   maxResourcesPerAccount: 1000,
   preAuthTimeoutSeconds: 300,
   registrationsPerIpPerHour: Number.MAX_SAFE_INTEGER,
+  maxRosterItems: 100_000,
   // Still bounded: memory is not a throttle. Room for a few of the largest stanzas allowed here.
   maxOutputBytes: 64 * 1024 * 1024,
 };
@@ -188,6 +199,8 @@ export function defaultConfig(dataDir: string = defaultDataDir()): ServerConfig 
     scramIterations: 4096,
     serverName: 'Parley',
     offlineQuota: 500,
+    offlineQuotaBytes: 2 * 1024 * 1024,
+    userStorageQuotaBytes: 16 * 1024 * 1024,
     contactAddresses: {},
     consoleRemote: false,
     setupDone: false,
@@ -256,6 +269,9 @@ export function validateConfig(c: ServerConfig): void {
   }
   if (!['error', 'warn', 'info', 'debug'].includes(c.logLevel)) {
     throw new ConfigError(`Log level "${c.logLevel}" is unknown; use error, warn, info or debug.`);
+  }
+  for (const [key, what] of [['offlineQuotaBytes', 'The bytes of offline messages kept per user'], ['userStorageQuotaBytes', 'The storage quota per user']] as const) {
+    if (!Number.isInteger(c[key]) || c[key] < 0) throw new ConfigError(`${what} must be a whole number of bytes (0 or more), not ${String(c[key])}.`);
   }
   if (!Number.isInteger(c.offlineQuota) || c.offlineQuota < 0) {
     throw new ConfigError(`The offline message quota must be a whole number of messages (0 or more), not ${c.offlineQuota}.`);

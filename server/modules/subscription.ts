@@ -6,7 +6,9 @@ import { el, type Element } from '../core/xml.js';
 import { type Jid, parseJid } from '../core/jid.js';
 import { peekResourceState } from './resource-state.js';
 import type { ModuleContext } from './module.js';
-import { emptyItem, rosterStore, type RosterItem } from '../storage/roster.js';
+import { emptyItem, itemSize, rosterStore, type RosterItem } from '../storage/roster.js';
+import { StanzaError } from '../core/errors.js';
+import { ensureQuota } from './storage-quota.js';
 import {
   OUTBOUND, inboundRule, stateOf, partsOf, type SubType, type SubState, type OutboundRule, type InboundRule,
 } from './subscription-states.js';
@@ -24,8 +26,12 @@ interface Change {
   removed: boolean;
 }
 
-/** Apply a new state (and approval change) to a user's item under its roster lock; writes only real changes. */
-async function applyState(ctx: ModuleContext, user: Jid, contact: string, decide: (item: RosterItem | null, state: SubState) => {
+/**
+ * Apply a new state (and approval change) to a user's item under its roster lock; writes only real changes. A new
+ * item past the roster size limit is refused with `whenFull` (nothing written), a write past the user's storage
+ * quota with resource-constraint (storage-quota.ts).
+ */
+async function applyState(ctx: ModuleContext, user: Jid, contact: string, whenFull: StanzaError, decide: (item: RosterItem | null, state: SubState) => {
   next: SubState; push: boolean; approval?: 'set' | 'clear' | 'consume'; pending?: string; listIt?: boolean;
 }): Promise<Change & { state: SubState }> {
   const store = ctx.storage.get(rosterStore);
@@ -51,6 +57,8 @@ async function applyState(ctx: ModuleContext, user: Jid, contact: string, decide
       await store.remove(user.local, contact);
       return { before, after: null, pushVer: null, removed: true, state };
     }
+    if (before === null && (await store.count(user.local)) >= ctx.config.limits.maxRosterItems) throw whenFull;
+    await ensureQuota(ctx, user.local, itemSize(after), before ? itemSize(before) : 0);
     const ver = await store.put(user.local, after, visible);
     return { before, after, pushVer: visible ? ver : null, removed: false, state };
   });
@@ -83,7 +91,8 @@ async function presenceOfResources(ctx: ModuleContext, user: Jid, to: Jid, unava
  */
 export async function processOutbound(ctx: ModuleContext, user: Jid, contact: Jid, type: SubType, stanza: Element): Promise<OutboundRule> {
   let rule!: OutboundRule;
-  const change = await applyState(ctx, user, contact.toString(), (_item, state) => {
+  const full = new StanzaError('not-allowed', { text: `your roster is full (${ctx.config.limits.maxRosterItems} contacts); remove someone first` });
+  const change = await applyState(ctx, user, contact.toString(), full, (_item, state) => {
     rule = OUTBOUND[type][state];
     return { next: rule.next, push: rule.push, approval: rule.approval, listIt: rule.approval === 'set' };
   });
@@ -111,7 +120,9 @@ export async function processInbound(ctx: ModuleContext, from: Jid, user: Jid, t
   if (!isAccountJid(ctx, user) || !(await ctx.accounts.exists(user.local))) return null;
   const out = stamped(stanza, from, user);
   let rule!: InboundRule;
-  const change = await applyState(ctx, user, from.toString(), (item, state) => {
+  // The recipient's roster cannot take a new contact: the sender is told the request could not be kept (type wait).
+  const full = new StanzaError('resource-constraint', { text: 'the contact cannot take more subscription requests now' });
+  const change = await applyState(ctx, user, from.toString(), full, (item, state) => {
     rule = inboundRule(type, state, item?.approved ?? false);
     return {
       next: rule.next,
