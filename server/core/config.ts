@@ -43,7 +43,8 @@ export interface Limits {
   registrationsPerIpPerHour: number;
   /**
    * Bytes waiting to be sent on one connection (client or server stream) before it is closed with
-   * policy-violation: a peer that stops reading cannot make the server buffer without end (BAD-23).
+   * policy-violation: a peer that stops reading cannot make the server buffer without end (BAD-23). Never less
+   * than twice maxStanzaBytes (see outputBound), so the largest stanzas can always be sent.
    */
   maxOutputBytes: number;
   /** Items one roster may hold, pending inbound requests included (RFC 6121 §2.3.3; roster.ts, subscription.ts). */
@@ -140,8 +141,8 @@ export const DEFAULT_LIMITS: Limits = {
   // Generous for people and their clients: a login sends dozens of iqs (roster, disco, MAM, avatars) and joins
   // every bookmarked room with one presence each; a person types far below 10 messages a second.
   maxRosterItems: 2000,
-  messagesPerSecond: 10,
-  messageBurst: 100,
+  messagesPerSecond: 20,
+  messageBurst: 300,
   presencePerSecond: 5,
   presenceBurst: 200,
   iqPerSecond: 20,
@@ -165,6 +166,11 @@ export const NO_LIMITS: Limits = {
   // Still bounded: memory is not a throttle. Room for a few of the largest stanzas allowed here.
   maxOutputBytes: 64 * 1024 * 1024,
 };
+
+/** The bytes that may wait on one connection: maxOutputBytes, raised to fit two of the largest stanzas allowed. */
+export function outputBound(l: Limits): number {
+  return Math.max(l.maxOutputBytes, 2 * l.maxStanzaBytes);
+}
 
 export function defaultDataDir(): string {
   const home = os.homedir();
@@ -283,8 +289,8 @@ export function validateConfig(c: ServerConfig): void {
     const v = c.limits[key];
     if (typeof v !== 'number' || !(v > 0)) throw new ConfigError(`The stanza rate limit ${key} must be a number above 0, not ${String(v)}.`);
   }
-  if (!(c.limits.maxOutputBytes >= c.limits.maxStanzaBytes)) {
-    throw new ConfigError(`The output limit per connection (${c.limits.maxOutputBytes} bytes) must be at least the stanza size limit (${c.limits.maxStanzaBytes} bytes), or the largest stanzas could never be sent.`);
+  if (!(c.limits.maxOutputBytes > 0)) {
+    throw new ConfigError(`The output limit per connection must be a number of bytes above 0, not ${String(c.limits.maxOutputBytes)}.`);
   }
   c.contactAddresses ??= {};
   validateContactAddresses(c.contactAddresses);

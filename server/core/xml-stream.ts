@@ -9,6 +9,7 @@ import type tls from 'node:tls';
 import type { FramingHandlers, InputFraming, StreamHeader } from './framing.js';
 import type { StreamOpening } from './stream-header.js';
 import { streamErrorElement, type StreamErrorCondition } from './errors.js';
+import { outputBound } from './config.js';
 import type { Element } from './xml.js';
 import type { ServerContext } from './context.js';
 import { OrderedIntake, type IntakeOwner } from './ordered-intake.js';
@@ -138,7 +139,7 @@ export abstract class XmlStream implements TransportSink, FramingHandlers, Intak
       written?.(false);
       return;
     }
-    const max = this.ctx.config.limits.maxOutputBytes;
+    const max = outputBound(this.ctx.config.limits);
     const queued = t.queuedBytes;
     // data.length counts UTF-16 units; a UTF-8 byte count is only needed near the bound.
     if (queued + data.length * 3 > max && queued + Buffer.byteLength(data) > max) {
