@@ -74,6 +74,13 @@ describe('storage bounds per account', () => {
     assertStanzaError(tooBig, 'resource-constraint', 'wait', 'v3');
     const kept = await dave.iq(`<iq type='get' id='v4'><vCard xmlns='vcard-temp'/></iq>`, 'v4');
     assert.equal(kept.getChild('vCard')?.getChildText('DESC')?.length, 15_000, 'the stored vCard is unchanged');
+    // Privacy lists count too (XEP-0016): a list that would pass the quota is refused and not stored.
+    let items = '';
+    for (let i = 1; i <= 100; i++) items += `<item type='jid' value='blocked${i}-${'b'.repeat(40)}@remote.example' action='deny' order='${i}'/>`;
+    const list = await dave.iq(`<iq type='set' id='l1'><query xmlns='jabber:iq:privacy'><list name='many'>${items}</list></query></iq>`, 'l1');
+    assertStanzaError(list, 'resource-constraint', 'wait', 'l1');
+    const lists = await dave.iq(`<iq type='get' id='l2'><query xmlns='jabber:iq:privacy'/></iq>`, 'l2');
+    assert.equal(lists.getChild('query')?.getChildren('list').length, 0, `no list stored: ${lists.toString()}`);
     dave.destroy();
     // Offline messages for an account at its quota are refused like a full queue (service-unavailable, IM-39).
     alice.send(`<message to='dave@${DOMAIN}' id='q1' type='chat'><body>${'q'.repeat(6000)}</body></message>`);
