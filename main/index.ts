@@ -2,6 +2,7 @@
 // in those pieces (each takes its Electron objects injected, so it is tested without Electron); this file only
 // connects them. Started by `npm start` (main/launch.ts) or by the packaged app.
 import { Logger } from '../server/core/log.js';
+import { guardUnhandledRejections } from '../server/core/process-guard.js';
 import { UserFacingError } from '../server/core/user-error.js';
 import { registerAppScheme, serveApp } from './app-protocol.js';
 import { appMenuTemplate } from './app-menu.js';
@@ -42,6 +43,7 @@ try {
 if (options) {
   const opts = options;
   const logger = new Logger('info');
+  guardUnhandledRejections((m) => logger.error('process', m));
   const controller = new ServerController(launchFromDataDir(opts.dataDir, opts.overrides, logger), logger);
   const state = DesktopStateFile.inDir(app.getPath('userData'));
   const window = new MainWindow({ BrowserWindow, shell, devTools: !app.isPackaged, icon: nativeImage.createFromDataURL(windowIcon), log: logger });

@@ -16,6 +16,7 @@ import { askPassword } from './admin/read-password.js';
 import { acquireLock } from './admin/data-dir-lock.js';
 import { repairDataDir } from './storage/nedb/repair.js';
 import { ParleyServer } from './server.js';
+import { guardUnhandledRejections } from './core/process-guard.js';
 
 const HELP = `parley — your own XMPP chat server
 
@@ -57,6 +58,7 @@ async function serve(cmd: Extract<CliCommand, { kind: 'serve' }>): Promise<void>
   const { dataDir } = cmd;
   const config = resolveConfig(dataDir, await readStoredSettings(dataDir), cmd.overrides);
   const server = new ParleyServer(config);
+  guardUnhandledRejections((m) => server.log.error('process', m));
   await server.start();
   const ports = server.ports;
   process.stdout.write(`Parley is running for ${config.domain} (data in ${dataDir}).\n` +

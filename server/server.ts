@@ -148,7 +148,7 @@ export class ParleyServer {
       domain: config.domain, dataDir: config.dataDir, accounts, invites: accounts.invites, sessions, startedAt: this.startedAt,
       ports: () => this.ports, certificate: async () => this.certs,
       runtime: {
-        config, log, router, stats: ctx.stats, messages: countMessages(router), lockout: ctx.lockout,
+        config, log, router, stats: ctx.stats, messages: countMessages(router),
         setDiscovery: async (on) => { await this.discovery?.setEnabled(on); },
       },
     });

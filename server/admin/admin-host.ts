@@ -3,7 +3,6 @@ import type { SessionRegistry } from '../core/session-registry.js';
 import type { ServerConfig } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Router } from '../core/router.js';
-import type { AuthLockout } from '../core/limits.js';
 import type { AccountService } from '../accounts/account-service.js';
 import type { InviteStore } from '../storage/invites.js';
 import type { CertBundle } from '../certs/index.js';
@@ -39,7 +38,5 @@ export interface AdminRuntime {
   readonly router: Router;
   readonly stats: { readonly logins: number; readonly failedLogins: number; readonly stanzasIn: number; readonly stanzasOut: number };
   readonly messages: MessageCounter;
-  /** Failed logins per account and address, shared with XMPP logins. */
-  readonly lockout: AuthLockout;
   setDiscovery(on: boolean): Promise<void>;
 }

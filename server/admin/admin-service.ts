@@ -104,7 +104,7 @@ export class AdminService implements AdminApi, ConsoleApi {
   // ---- the console's login (server/http/admin-console.ts) ----
 
   /** The administrator account that `user` and `password` log in to the console as (see ConsoleLogin.verifyAdmin). */
-  verifyAdmin(user: unknown, password: unknown, address: string): Promise<AdminLogin> { return this.logins.verifyAdmin(user, password, address); }
+  verifyAdmin(user: unknown, password: unknown, address: string, device: string | null = null): Promise<AdminLogin> { return this.logins.verifyAdmin(user, password, address, device); }
   /** Whether an account exists, is enabled and is an administrator (checked on every console request). */
   isActiveAdmin(username: string): Promise<boolean> { return this.logins.isActiveAdmin(username); }
 }

@@ -22,6 +22,8 @@ export interface ConsoleSettings {
   logLevel: LogLevelName;
   consoleRemote: boolean;
   offlineQuota: number;
+  /** Bytes one account may keep on the server in all (vCard, private data, offline messages, lists, roster); 0 = no quota. */
+  userStorageQuotaBytes: number;
   resourceConflict: ResourceConflictChoice;
 }
 

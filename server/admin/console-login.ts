@@ -1,26 +1,40 @@
-// Who may use the console: the administrator a name and password log in as (with the lockout XMPP logins share),
-// and whether that account still is an enabled administrator (asked again on every console request).
+// Who may use the console: the administrator a name and password log in as (guessing slowed by the console's own
+// lockout per account and device, console-login-limiter.ts, never XMPP's), and whether that account still is an
+// enabled administrator (asked again on every console request).
 import { makeJid } from '../core/jid.js';
 import { accountName } from '../accounts/username.js';
 import { AdminError } from './admin-api.js';
 import type { AdminHost } from './admin-host.js';
 import { passwordMatches } from './password-check.js';
+import { ConsoleLoginLimiter } from './console-login-limiter.js';
+import { DEFAULT_LIMITS } from '../core/config.js';
 
 /** The administrator a console login found. */
 export interface AdminLogin {
   username: string;
   jid: string;
+  /** The device cookie's value for this browser and account (ConsoleLoginLimiter). */
+  device: string;
 }
 
 export class ConsoleLogin {
+  private limiter: ConsoleLoginLimiter | null = null;
+
   constructor(private readonly host: AdminHost) {}
+
+  /** Made on first use, with the running server's lockout limits (the defaults offline). */
+  private get guard(): ConsoleLoginLimiter {
+    const l = this.host.runtime?.config.limits ?? DEFAULT_LIMITS;
+    return this.limiter ??= new ConsoleLoginLimiter(l.authFailuresBeforeLockout, l.lockoutBaseSeconds, l.lockoutMaxSeconds);
+  }
 
   /**
    * The administrator account that `user` and `password` log in to the console as. Refuses with one sentence for
    * a wrong name or password (the same for both), a disabled account, an account that is not an administrator,
-   * and while the account and address are locked out after failed attempts (shared with XMPP logins).
+   * and while the account is locked out on this device (`device`: the browser's device cookie, or null) after
+   * failed console attempts. `address` is for the log.
    */
-  async verifyAdmin(user: unknown, password: unknown, address: string): Promise<AdminLogin> {
+  async verifyAdmin(user: unknown, password: unknown, address: string, device: string | null = null): Promise<AdminLogin> {
     if (typeof user !== 'string' || user.trim() === '' || typeof password !== 'string' || password === '') {
       throw new AdminError('Enter the name and password of an administrator account.');
     }
@@ -33,23 +47,23 @@ export class ConsoleLogin {
     } catch {
       throw new AdminError('That name or password is not right.');
     }
-    const lockout = this.host.runtime?.lockout;
-    const wait = lockout?.lockedFor(local, address) ?? 0;
+    const guard = this.guard;
+    const wait = guard.lockedFor(local, device);
     if (wait > 0) throw new AdminError(`Too many failed attempts. Try again in ${wait} seconds.`);
     const stored = await this.host.accounts.credentials(local);
     if (!(await passwordMatches(local, stored, password))) {
-      lockout?.fail(local, address);
+      guard.fail(local, device);
       this.host.runtime?.log.info('console', `failed console login as ${local} from ${address}`);
       throw new AdminError('That name or password is not right.');
     }
-    lockout?.succeed(local, address);
+    guard.succeed(local, device);
     const jid = makeJid(local, this.host.domain).bareString();
     if (stored?.disabled === true) throw new AdminError(`The account ${jid} is disabled.`);
     if (!(await this.isActiveAdmin(local))) {
       throw new AdminError(`${jid} is not an administrator. Ask an administrator to make it one under Users.`);
     }
     this.host.runtime?.log.info('console', `${jid} logged in to the console from ${address}`);
-    return { username: local, jid };
+    return { username: local, jid, device: guard.deviceToken(local) };
   }
 
   /** Whether an account exists, is enabled and is an administrator (checked on every console request). */

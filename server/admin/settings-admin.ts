@@ -59,6 +59,7 @@ export class SettingsAdmin {
         case 'logLevel': c.logLevel = resolved.logLevel; runtime.log.level = resolved.logLevel; break;
         case 'consoleRemote': c.consoleRemote = resolved.consoleRemote; break;
         case 'offlineQuota': c.offlineQuota = resolved.offlineQuota; break;
+        case 'userStorageQuotaBytes': c.userStorageQuotaBytes = resolved.userStorageQuotaBytes; break;
         case 'resourceConflict': c.resourceConflict = resolved.resourceConflict; break;
         case 'discovery':
           if (c.discovery !== resolved.discovery) {

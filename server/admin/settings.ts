@@ -6,12 +6,12 @@ import type { ConsoleSettings, SettingKey } from './console-api.js';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'domain', 'serverName', 'bind', 'c2sPort', 'tlsPort', 's2sPort', 'httpPort', 'registration', 'discovery', 'logLevel',
-  'consoleRemote', 'offlineQuota', 'resourceConflict',
+  'consoleRemote', 'offlineQuota', 'userStorageQuotaBytes', 'resourceConflict',
 ];
 
 /** Settings that the running server reads on use (or that the service applies at once); the rest wait for a restart. */
 export const LIVE_SETTINGS: ReadonlySet<SettingKey> = new Set<SettingKey>([
-  'registration', 'discovery', 'logLevel', 'consoleRemote', 'offlineQuota', 'resourceConflict',
+  'registration', 'discovery', 'logLevel', 'consoleRemote', 'offlineQuota', 'userStorageQuotaBytes', 'resourceConflict',
 ]);
 
 export const RESTART_ONLY: SettingKey[] = SETTING_KEYS.filter((k) => !LIVE_SETTINGS.has(k));
@@ -32,6 +32,7 @@ export function pickSettings(c: ServerConfig): ConsoleSettings {
     logLevel: c.logLevel,
     consoleRemote: c.consoleRemote === true,
     offlineQuota: c.offlineQuota,
+    userStorageQuotaBytes: c.userStorageQuotaBytes,
     resourceConflict: c.resourceConflict,
   };
 }
@@ -106,6 +107,12 @@ export function checkSettingChanges(changes: unknown): Partial<ConsoleSettings> 
           throw new AdminError('Messages kept for offline users must be a whole number from 0 to 1000000.');
         }
         out.offlineQuota = v;
+        break;
+      case 'userStorageQuotaBytes':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1024 ** 4) {
+          throw new AdminError('The storage quota per person must be a whole number of bytes from 0 (no quota) to 1 TiB.');
+        }
+        out.userStorageQuotaBytes = v;
         break;
       default:
         throw new AdminError(`"${key}" is not a setting the console can change.`);

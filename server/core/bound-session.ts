@@ -16,6 +16,9 @@ import type { Element } from './xml.js';
 import type { Jid } from './jid.js';
 import type { ServerContext } from './context.js';
 import type { OutputFilter, SessionConnection, SessionHandle } from './client-stream.js';
+import type { StanzaKind } from './stanza-event.js';
+import { StanzaRateLimiter } from './stanza-rate.js';
+import { stanzaErrorReply } from './errors.js';
 
 interface FilterEntry {
   readonly run: OutputFilter;
@@ -33,6 +36,8 @@ export class BoundSession implements SessionHandle {
   stanzasReceived = 0;
   ended = false;
   onConnectionLost: ((session: SessionHandle) => void) | null = null;
+  /** Stanza rate buckets, made on the first stanza while limits are on. */
+  private rates: StanzaRateLimiter | null = null;
   /** Sorted by order, ties in the order added; replaced, never changed in place (safe while a send runs). */
   private filters: readonly FilterEntry[] = NO_FILTERS;
 
@@ -143,6 +148,29 @@ export class BoundSession implements SessionHandle {
 
   // ---- stanzas from the client ------------------------------------------------------------------------------
 
+  /** Per-kind stanza rates (stanza-rate.ts); false when the stanza was refused (answered, or the stream closed). */
+  private withinRate(stanza: Element): boolean {
+    const kind = stanza.name as StanzaKind;
+    const verdict = (this.rates ??= new StanzaRateLimiter(this.ctx.config.limits)).take(kind);
+    if (verdict === 'ok') return true;
+    if (verdict === 'close') {
+      this.ctx.log.info('c2s', `${this.jid.toString()} kept sending ${kind} stanzas over the rate limit`);
+      this.closeWithError('policy-violation', `too many ${kind} stanzas: slow down`);
+      return false;
+    }
+    const type = stanza.attrs.type as string | undefined;
+    // Errors are never answered (§8.3.1), nor iq results: they are just not processed.
+    if (type !== 'error' && !(kind === 'iq' && type === 'result')) {
+      const reply = stanzaErrorReply(stanza, 'policy-violation', { type: 'wait', text: `too many ${kind} stanzas: wait a moment and try again` });
+      delete reply.attrs.from;
+      reply.attrs.to = this.jid.toString();
+      const to = stanza.attrs.to as string | undefined;
+      if (to !== undefined) reply.attrs.from = to;
+      this.send(reply);
+    }
+    return false;
+  }
+
   receive(stanza: Element): void | Promise<void> {
     this.stanzasReceived++;
     return this.intake(stanza);
@@ -151,6 +179,7 @@ export class BoundSession implements SessionHandle {
   /** One stanza the client sent: stamped with the stream's xml:lang, then checked, stamped and routed by the router. */
   intake(stanza: Element): void | Promise<void> {
     this.ctx.stats.stanzasIn++;
+    if (this.ctx.config.limits.enabled && !this.withinRate(stanza)) return;
     const a = stanza.attrs as Record<string, string | undefined>;
     if (this.lang !== 'en' && a['xml:lang'] === undefined) a['xml:lang'] = this.lang;   // CORE-05
     // Validation, `from` stamping (CORE-47) and addressing happen once, in the router (the one chokepoint).

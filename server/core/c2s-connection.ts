@@ -9,6 +9,7 @@ import { el, type Element, childElements } from './xml.js';
 import { NS } from './namespaces.js';
 import { type Jid, tryParseJid, prepDomainpart, makeJid } from './jid.js';
 import { ByteBucket } from './limits.js';
+import { stanzaErrorReply } from './errors.js';
 import type { ServerContext } from './context.js';
 import type { StanzaKind } from './router.js';
 import type { ClientStage, ClientStream, SessionConnection, SessionHandle } from './client-stream.js';
@@ -101,6 +102,22 @@ export class C2sConnection extends XmlStream implements ClientStream, SaslStream
     }
     this.ctx.stats.stanzasOut++;
     this.write(this.framing.element(stanza), written);
+  }
+
+  /**
+   * A stanza whose handling failed outside the router (which answers its own handlers' failures): answered with
+   * internal-server-error on this stream, which goes on. Errors and iq results are never answered (§8.3.1).
+   */
+  protected override answerFailed(e: Element): boolean {
+    const name = e.getName();
+    if (name !== 'message' && name !== 'presence' && name !== 'iq') return false;
+    const type = e.attrs.type as string | undefined;
+    if (type === 'error' || type === 'result') return true;
+    const reply = stanzaErrorReply(e, 'internal-server-error');
+    // Before bind the client has no address to send to; after, the router stamped `from` with its full JID.
+    if (this.session === null) delete reply.attrs.to;
+    this.writeStanza(reply);
+    return true;
   }
 
   /** An element answered on this connection itself (pre-auth iq replies, stream-element handlers). */

@@ -42,6 +42,24 @@ export interface Limits {
   maxPrivateBytes: number;
   /** Accounts that in-band registration (XEP-0077) creates per remote address per hour (SVC-13). */
   registrationsPerIpPerHour: number;
+  /**
+   * Bytes waiting to be sent on one connection (client or server stream) before it is closed with
+   * policy-violation: a peer that stops reading cannot make the server buffer without end (BAD-23). Never less
+   * than twice maxStanzaBytes (see outputBound), so the largest stanzas can always be sent.
+   */
+  maxOutputBytes: number;
+  /** Items one roster may hold, pending inbound requests included (RFC 6121 §2.3.3; roster.ts, subscription.ts). */
+  maxRosterItems: number;
+  /**
+   * Stanzas per second one session may send, counted apart per kind, and the burst allowed above the rate
+   * (core/stanza-rate.ts): over it a stanza gets a policy-violation error; a burst refused in a row closes the stream.
+   */
+  messagesPerSecond: number;
+  messageBurst: number;
+  presencePerSecond: number;
+  presenceBurst: number;
+  iqPerSecond: number;
+  iqBurst: number;
 }
 
 export interface ServerConfig {
@@ -85,6 +103,13 @@ export interface ServerConfig {
   serverName: string;
   /** Messages kept in offline storage per user (XEP-0160); when full, senders get service-unavailable. 0 = none. */
   offlineQuota: number;
+  /** Bytes of offline messages kept per user, besides the count; when full, senders get service-unavailable (IM-39). 0 = no byte bound. */
+  offlineQuotaBytes: number;
+  /**
+   * Bytes one account may keep in all (vCard, private XML, offline messages, privacy lists, roster…); over it, its
+   * own changes are refused with resource-constraint and messages to it are not stored. 0 = no quota.
+   */
+  userStorageQuotaBytes: number;
   /** Published in the server's disco#info as the XEP-0157 serverinfo form; empty = no form. */
   contactAddresses: ContactAddresses;
   /** The headless admin console (/admin on httpPort) answers other addresses than loopback (default false). */
@@ -118,6 +143,16 @@ export const DEFAULT_LIMITS: Limits = {
   maxVcardBytes: 64 * 1024,
   maxPrivateBytes: 1024 * 1024,
   registrationsPerIpPerHour: 5,
+  maxOutputBytes: 1024 * 1024,
+  // Generous for people and their clients: a login sends dozens of iqs (roster, disco, MAM, avatars) and joins
+  // every bookmarked room with one presence each; a person types far below 10 messages a second.
+  maxRosterItems: 2000,
+  messagesPerSecond: 20,
+  messageBurst: 300,
+  presencePerSecond: 5,
+  presenceBurst: 200,
+  iqPerSecond: 20,
+  iqBurst: 300,
 };
 
 /** Limits when switched off with --limits off (for benchmarks): the protocol floors stay, the throttles go. */
@@ -133,7 +168,15 @@ export const NO_LIMITS: Limits = {
   maxResourcesPerAccount: 1000,
   preAuthTimeoutSeconds: 300,
   registrationsPerIpPerHour: Number.MAX_SAFE_INTEGER,
+  maxRosterItems: 100_000,
+  // Still bounded: memory is not a throttle. Room for a few of the largest stanzas allowed here.
+  maxOutputBytes: 64 * 1024 * 1024,
 };
+
+/** The bytes that may wait on one connection: maxOutputBytes, raised to fit two of the largest stanzas allowed. */
+export function outputBound(l: Limits): number {
+  return Math.max(l.maxOutputBytes, 2 * l.maxStanzaBytes);
+}
 
 export function defaultDataDir(): string {
   const home = os.homedir();
@@ -168,6 +211,8 @@ export function defaultConfig(dataDir: string = defaultDataDir()): ServerConfig 
     scramIterations: 4096,
     serverName: 'Parley',
     offlineQuota: 500,
+    offlineQuotaBytes: 2 * 1024 * 1024,
+    userStorageQuotaBytes: 16 * 1024 * 1024,
     contactAddresses: {},
     consoleRemote: false,
     durability: 'flush',
@@ -238,6 +283,9 @@ export function validateConfig(c: ServerConfig): void {
   if (!['error', 'warn', 'info', 'debug'].includes(c.logLevel)) {
     throw new ConfigError(`Log level "${c.logLevel}" is unknown; use error, warn, info or debug.`);
   }
+  for (const [key, what] of [['offlineQuotaBytes', 'The bytes of offline messages kept per user'], ['userStorageQuotaBytes', 'The storage quota per user']] as const) {
+    if (!Number.isInteger(c[key]) || c[key] < 0) throw new ConfigError(`${what} must be a whole number of bytes (0 or more), not ${String(c[key])}.`);
+  }
   if (!Number.isInteger(c.offlineQuota) || c.offlineQuota < 0) {
     throw new ConfigError(`The offline message quota must be a whole number of messages (0 or more), not ${c.offlineQuota}.`);
   }
@@ -246,6 +294,13 @@ export function validateConfig(c: ServerConfig): void {
   }
   if (c.limits.maxStanzaBytes < 10000) {
     throw new ConfigError('The stanza size limit must be at least 10000 bytes (RFC 6120 §13.12).');
+  }
+  for (const key of ['messagesPerSecond', 'messageBurst', 'presencePerSecond', 'presenceBurst', 'iqPerSecond', 'iqBurst'] as const) {
+    const v = c.limits[key];
+    if (typeof v !== 'number' || !(v > 0)) throw new ConfigError(`The stanza rate limit ${key} must be a number above 0, not ${String(v)}.`);
+  }
+  if (!(c.limits.maxOutputBytes > 0)) {
+    throw new ConfigError(`The output limit per connection must be a number of bytes above 0, not ${String(c.limits.maxOutputBytes)}.`);
   }
   c.contactAddresses ??= {};
   validateContactAddresses(c.contactAddresses);

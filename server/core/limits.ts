@@ -94,3 +94,52 @@ export class ByteBucket {
     return Math.ceil((-this.tokens / this.rate) * 1000);
   }
 }
+
+/**
+ * The key per-address limits count under: an IPv4 address as it is, an IPv6 address by its /64 (one subscriber's
+ * network: anyone on it can use as many addresses as they like), an IPv4-mapped IPv6 address as the IPv4 one.
+ */
+export function addressGroup(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!ip.includes(':')) return ip;
+  const [head, tail = ''] = ip.toLowerCase().split('%')[0].split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
+  const groups = ip.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':') + '::/64';
+}
+
+/**
+ * At most `max()` events per key in a sliding window, counted atomically: reserve() takes a place before the
+ * asynchronous work (so parallel requests cannot all pass a check made before any of them is recorded), release()
+ * gives it back when the work failed.
+ */
+export class WindowReservations {
+  private readonly taken = new Map<string, number[]>();
+  constructor(private readonly windowMs: number, private readonly max: () => number, private readonly now: () => number = Date.now) {}
+
+  /** A place for `key`, or null when the window is full. */
+  reserve(key: string): { release(): void } | null {
+    const t = this.now();
+    const list = (this.taken.get(key) ?? []).filter((x) => t - x < this.windowMs);
+    if (list.length >= this.max()) {
+      if (list.length === 0) this.taken.delete(key);
+      else this.taken.set(key, list);
+      return null;
+    }
+    list.push(t);
+    this.taken.set(key, list);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        const l = this.taken.get(key);
+        const i = l?.indexOf(t) ?? -1;
+        if (l && i >= 0) l.splice(i, 1);
+        if (l?.length === 0) this.taken.delete(key);
+      },
+    };
+  }
+}

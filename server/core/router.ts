@@ -9,7 +9,7 @@
 //   3. nobody handled it: RFC 6120 §10 defaults (unhandled iq get/set → service-unavailable, CORE-50).
 // The first handler that returns true has handled it. The path stays synchronous while handlers are (no promise
 // per ordinary message).
-import { EventEmitter } from 'node:events';
+import { EventEmitter, captureRejectionSymbol } from 'node:events';
 import { type Element, childElements } from './xml.js';
 import { type Jid, tryParseJid } from './jid.js';
 import { NS } from './namespaces.js';
@@ -68,8 +68,11 @@ export class Router {
   private readonly hosts = new Map<string, Host>();
   /** The host of the server's own domain, where accounts live. */
   readonly main: Host;
-  /** Lifecycle events for modules (presence broadcast on disconnect etc.). */
-  readonly events = new EventEmitter<RouterEvents>();
+  /**
+   * Lifecycle events for modules (presence broadcast on disconnect etc.). A listener that is async and rejects is
+   * logged here (captureRejections), never left as an unhandled rejection that would end the process.
+   */
+  readonly events = new EventEmitter<RouterEvents>({ captureRejections: true });
   /** Answers to senders with no local session go through submit() like any stanza (made once, not per event). */
   private readonly routeReply = (stanza: Element): void => {
     const r = this.submit(stanza, 'server');
@@ -78,6 +81,9 @@ export class Router {
 
   constructor(readonly domain: string, readonly sessions: SessionRegistry, readonly log: Logger) {
     this.events.setMaxListeners(100);
+    this.events[captureRejectionSymbol] = <K>(err: Error, event: K | keyof RouterEvents, ..._args: K extends keyof RouterEvents ? RouterEvents[K] : never) => {
+      this.log.error('router', `a ${String(event)} listener failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    };
     this.main = new Host(domain, 'accounts');
     this.hosts.set(domain, this.main);
   }

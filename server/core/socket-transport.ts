@@ -1,6 +1,10 @@
 // TCP and TLS sockets as a Transport (transport.ts): plain TCP that may switch to TLS (STARTTLS), or TLS from the
 // first byte (direct TLS, XEP-0368). Writes are corked per tick, so everything a stream writes in one tick leaves
 // as one TLS record / TCP segment (DESIGN.md performance facts: 0.12 instead of 0.23 CPU-s per 10k relayed frames).
+//
+// Output backpressure: once the socket's queue passes its high-water mark (socket.write returns false) reading
+// stops and the stream is told, until 'drain'; a peer that does not read thus stops having its own requests
+// answered. The stream bounds the queue itself (XmlStream, maxOutputBytes), since others can still write to it.
 import type net from 'node:net';
 import tls from 'node:tls';
 import { XML_STREAM } from './stream-framing.js';
@@ -8,6 +12,10 @@ import type { TlsHandshake, Transport, TransportSink } from './transport.js';
 
 function uncorkLater(t: SocketTransport): void {
   t.flush();
+}
+
+function drained(t: SocketTransport): void {
+  t.outputDrained();
 }
 
 export class SocketTransport implements Transport {
@@ -19,6 +27,11 @@ export class SocketTransport implements Transport {
   private sink: TransportSink | null = null;
   private corked = false;
   private gone = false;
+  /** Nested pause() calls not yet resumed. */
+  private pauses = 0;
+  /** Output passed the socket's high-water mark; waiting for 'drain'. */
+  private backedUp = false;
+  private readingPaused = false;
 
   constructor(socket: net.Socket) {
     this.socket = socket;
@@ -54,6 +67,10 @@ export class SocketTransport implements Transport {
     this.sink?.onTransportClose();
   }
 
+  get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
   write(data: string, done?: (ok: boolean) => void): void {
     const socket = this.socket;
     if (this.gone || this.upgrading || socket.destroyed) {
@@ -65,8 +82,22 @@ export class SocketTransport implements Transport {
       socket.cork();
       process.nextTick(uncorkLater, this);
     }
-    if (done) socket.write(data, (err) => done(!err));
-    else socket.write(data);
+    const below = done ? socket.write(data, (err) => done(!err)) : socket.write(data);
+    if (!below && !this.backedUp) {
+      this.backedUp = true;
+      socket.once('drain', () => drained(this));
+      this.updateReading();
+      this.sink?.onOutputBackedUp();
+    }
+  }
+
+  /** @internal the socket drained */
+  outputDrained(): void {
+    if (!this.backedUp) return;
+    this.backedUp = false;
+    if (this.gone) return;
+    this.updateReading();
+    this.sink?.onOutputDrained();
   }
 
   /** Uncork now (the next tick does it otherwise). */
@@ -77,11 +108,22 @@ export class SocketTransport implements Transport {
   }
 
   pause(): void {
-    this.socket.pause();
+    this.pauses++;
+    this.updateReading();
   }
 
   resume(): void {
-    this.socket.resume();
+    if (this.pauses > 0) this.pauses--;
+    this.updateReading();
+  }
+
+  /** Read unless paused by the stream or backed up. */
+  private updateReading(): void {
+    const paused = this.pauses > 0 || this.backedUp;
+    if (paused === this.readingPaused) return;
+    this.readingPaused = paused;
+    if (paused) this.socket.pause();
+    else this.socket.resume();
   }
 
   end(): void {
@@ -117,6 +159,7 @@ export class SocketTransport implements Transport {
       this.socket = secure;
       this.secure = true;
       this.listen(secure);
+      if (this.readingPaused) secure.pause();
       // Closed during the handshake: 'close' was emitted before we listened.
       if (secure.destroyed) this.closed();
       else secured();

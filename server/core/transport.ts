@@ -16,6 +16,13 @@ export interface TransportSink {
   /** The connection is gone (closed by either side, reset, or a TLS handshake failed). Called once. */
   onTransportClose(): void;
   onTransportError(err: Error): void;
+  /**
+   * What was written is piling up (the peer reads slower than we write): reading has stopped until it drains, and
+   * the stream should hold back what it has read but not handled yet.
+   */
+  onOutputBackedUp(): void;
+  /** Everything queued has left: reading goes on. */
+  onOutputDrained(): void;
 }
 
 /** A TLS handshake over the plain socket: calls `done` once, with the TLS socket or null when it failed. */
@@ -31,6 +38,8 @@ export interface Transport {
   readonly tlsSocket: tls.TLSSocket | null;
   /** A TLS handshake is under way: writes are dropped and nothing is read. */
   readonly upgrading: boolean;
+  /** Bytes written and not yet handed to the OS (the stream bounds this per connection: maxOutputBytes). */
+  readonly queuedBytes: number;
   /** Start delivering to `sink` (once). */
   start(sink: TransportSink): void;
   /**
@@ -38,7 +47,10 @@ export interface Transport {
    * with true when the data was handed to the OS, false when it could not be (closed, or mid-handshake).
    */
   write(data: string, done?: (ok: boolean) => void): void;
-  /** Stop and restart reading (backpressure, throttling). */
+  /**
+   * Stop and restart reading (backpressure, throttling). Calls nest: reading goes on once every pause() has had
+   * its resume(), and never while the output is backed up (see TransportSink.onOutputBackedUp).
+   */
   pause(): void;
   resume(): void;
   /** End our side once everything written has left (TCP FIN, TLS close_notify; a close frame on WebSocket). */

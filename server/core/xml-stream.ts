@@ -9,6 +9,7 @@ import type tls from 'node:tls';
 import type { FramingHandlers, InputFraming, StreamHeader } from './framing.js';
 import type { StreamOpening } from './stream-header.js';
 import { streamErrorElement, type StreamErrorCondition } from './errors.js';
+import { outputBound } from './config.js';
 import type { Element } from './xml.js';
 import type { ServerContext } from './context.js';
 import { OrderedIntake, type IntakeOwner } from './ordered-intake.js';
@@ -34,6 +35,8 @@ export abstract class XmlStream implements TransportSink, FramingHandlers, Intak
   /** The transport is gone. */
   closed = false;
   private readonly intake: OrderedIntake<Element> = new OrderedIntake<Element>(this);
+  /** The most output ever queued on this stream's transport, in bytes (never above maxOutputBytes; for tests and the console). */
+  outputPeak = 0;
   private timer: NodeJS.Timeout | null = null;
   private closedWaiters: (() => void)[] | null = null;
 
@@ -110,11 +113,49 @@ export abstract class XmlStream implements TransportSink, FramingHandlers, Intak
     this.transport?.resume();
   }
 
-  /** Write raw framing output (a header, the closing); `written` as in LocalSession.send. */
+  /** Our output to the peer is backed up: nothing it sends is handled until it has read. */
+  get outputBackedUp(): boolean {
+    return this.intake.isHeld;
+  }
+
+  /** The peer reads slower than we write: answer nothing more of what it sends until it has caught up. */
+  onOutputBackedUp(): void {
+    this.intake.hold();
+  }
+
+  onOutputDrained(): void {
+    this.intake.release();
+  }
+
+  /**
+   * Write framing output (a header, an element); `written` as in LocalSession.send. The bytes queued per
+   * connection are bounded (maxOutputBytes): a write that would pass the bound is dropped and the stream closes
+   * with <policy-violation/> (RFC 6120 §4.9.3.14: a configured local limit, like the stanza size; not
+   * resource-constraint, §4.9.3.18, which says the server as a whole lacks resources and invites a retry).
+   */
   protected write(data: string, written?: (ok: boolean) => void): void {
     const t = this.transport;
-    if (t === null || this.closed) written?.(false);
-    else t.write(data, written);
+    if (t === null || this.closed) {
+      written?.(false);
+      return;
+    }
+    const max = outputBound(this.ctx.config.limits);
+    const queued = t.queuedBytes;
+    // data.length counts UTF-16 units; a UTF-8 byte count is only needed near the bound.
+    if (queued + data.length * 3 > max && queued + Buffer.byteLength(data) > max) {
+      written?.(false);
+      this.closeWithError('policy-violation', `more than ${max} bytes are waiting to be sent to you: read what the server sends`);
+      return;
+    }
+    t.write(data, written);
+    const now = t.queuedBytes;
+    if (now > this.outputPeak) this.outputPeak = now;
+  }
+
+  /** The stream's own framing (a header, a stream error, the closing tag): small, so never bounded. */
+  private writeFraming(data: string): void {
+    const t = this.transport;
+    if (t !== null && !this.closed) t.write(data);
   }
 
   /** Write one top-level element, unless our closing has begun. */
@@ -128,7 +169,7 @@ export abstract class XmlStream implements TransportSink, FramingHandlers, Intak
 
   /** Our stream header; a new stream id goes with every header we answer with (CORE-03). */
   protected sendOpening(o: StreamOpening): void {
-    this.write(this.framing.opening(o));
+    this.writeFraming(this.framing.opening(o));
     this.headerSent = true;
   }
 
@@ -181,12 +222,25 @@ export abstract class XmlStream implements TransportSink, FramingHandlers, Intak
   /** Elements strictly in order, also when one is handled asynchronously (CORE-55); after our closing, none. */
   handleElement(e: Element): void | Promise<void> {
     if (this.closeSent) return;
-    try {
-      const r = this.element(e);
-      if (r instanceof Promise) return r.catch((err: unknown) => this.internalError(err));
-    } catch (err) {
-      this.internalError(err);
+    return this.element(e);
+  }
+
+  /**
+   * Handling `e` threw or rejected (a bug or a failed store): logged once; a stanza is answered with
+   * internal-server-error and the stream goes on, anything else closes the stream with that stream error.
+   */
+  elementFailed(e: Element, err: unknown): void {
+    if (this.closed || this.closeSent) return;
+    if (this.answerFailed(e)) {
+      this.ctx.log.error(this.logTag, `${this.id}: handling <${e.name}/> failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      return;
     }
+    this.internalError(err);
+  }
+
+  /** Answer an element whose handling failed, when the stream can (a client's stanza); false to close instead. */
+  protected answerFailed(_e: Element): boolean {
+    return false;
   }
 
   internalError(err: unknown): void {
@@ -228,7 +282,7 @@ export abstract class XmlStream implements TransportSink, FramingHandlers, Intak
     if (!this.headerSent && this.transport) this.sendOpening(this.errorOpening());
     const level = condition === 'system-shutdown' || condition === 'connection-timeout' ? 'debug' : 'info';
     this.ctx.log.log(level, this.logTag, `${this.id} (${this.describePeer()}) stream error ${condition}${text ? ': ' + text : ''}`);
-    this.write(this.framing.element(streamErrorElement(condition, text, appCondition)));
+    this.writeFraming(this.framing.element(streamErrorElement(condition, text, appCondition)));
     this.closeStream();
   }
 
@@ -247,7 +301,7 @@ export abstract class XmlStream implements TransportSink, FramingHandlers, Intak
       this.destroy();
       return;
     }
-    if (this.headerSent) this.write(this.framing.closing);
+    if (this.headerSent) this.writeFraming(this.framing.closing);
     t.end();
     this.armTimer(this.ctx.config.closeTimeoutSeconds);
   }

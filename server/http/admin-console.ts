@@ -173,15 +173,18 @@ export class AdminConsole {
     if (this.setup.token !== null && await this.setupOpen()) {
       throw new HttpError(400, 'Parley is not set up yet, so there is no administrator to log in as. Open the setup link that "parley serve" printed.');
     }
-    const who = await this.o.admin.verifyAdmin(body.user, body.password, req.socket.remoteAddress ?? 'unknown');
+    const device = parseCookies(req.headers.cookie).get(this.sessions.deviceCookieName) ?? null;
+    const who = await this.o.admin.verifyAdmin(body.user, body.password, req.socket.remoteAddress ?? 'unknown', device);
     const session = this.sessions.create(who.username, who.jid);
-    this.startSession(req, res, session);
+    this.startSession(req, res, session, {}, this.sessions.deviceCookie(who.device, (req.socket as { encrypted?: boolean }).encrypted === true));
   }
 
-  private startSession(req: http.IncomingMessage, res: http.ServerResponse, session: ConsoleSession, extra: Record<string, unknown> = {}): void {
+  private startSession(req: http.IncomingMessage, res: http.ServerResponse, session: ConsoleSession, extra: Record<string, unknown> = {}, deviceCookie?: string): void {
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+    const cookies = [this.sessions.cookie(session, secure)];
+    if (deviceCookie !== undefined) cookies.push(deviceCookie);
     sendJson(res, 200, { result: { user: { username: session.username, jid: session.jid }, csrfToken: session.csrfToken, ...extra } },
-      { 'Set-Cookie': this.sessions.cookie(session, secure) });
+      { 'Set-Cookie': cookies });
   }
 
   private logout(req: http.IncomingMessage, res: http.ServerResponse, session: ConsoleSession | null): void {

@@ -96,6 +96,15 @@ export class ConsoleSessions {
     return `${this.cookieName}=${session.id}; Path=/admin; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
   }
 
+  /** The device cookie (admin/console-login-limiter.ts): kept across logouts, so the browser stays known. */
+  get deviceCookieName(): string {
+    return `${this.cookieName}_device`;
+  }
+
+  deviceCookie(value: string, secure: boolean): string {
+    return `${this.deviceCookieName}=${value}; Path=/admin/api/login; HttpOnly; SameSite=Strict; Max-Age=31536000${secure ? '; Secure' : ''}`;
+  }
+
   clearCookie(secure: boolean): string {
     return `${this.cookieName}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`;
   }

@@ -4,8 +4,9 @@
 //   - Not worth keeping → taken (dropped silently, never bounced, whether or not the account exists): messages with
 //     nothing but chat states, thread, ids, hints (XEP-0160 §3, XEP-0085 §5.5), or a <no-store/> hint (XEP-0334).
 //     A <store/> hint keeps a message that would otherwise not be kept.
-//   - No such account, or its queue holds `offlineQuota` messages → not taken: the sender gets <service-unavailable/>
-//     from the delivery module, the same answer in both cases (XEP-0160 §2 step 3).
+//   - No such account, or its queue holds `offlineQuota` messages or `offlineQuotaBytes` bytes, or the account is at
+//     its storage quota (userStorageQuotaBytes) → not taken: the sender gets <service-unavailable/> from the delivery
+//     module, the same answer in every case (XEP-0160 §2 step 3, IM-39, BAD-33).
 //   - Otherwise stored as received (a <delay/> that claims to come from this server is removed first).
 // Delivering: when a resource sends available presence with a non-negative priority while it was not available
 //   (or only with a negative priority), everything stored is sent to that resource, oldest first, each with
@@ -30,6 +31,7 @@ import { DELIVERY_PRIORITY, OFFLINE_KEY } from './delivery.js';
 import { peekResourceState } from './resource-state.js';
 import { priorityOf } from '../core/presence-parse.js';
 import { offlineStore } from '../storage/offline.js';
+import { withinQuota } from './storage-quota.js';
 import type { Router } from '../core/router.js';
 
 /** False keeps a stored message from the resource (and drops it): e.g. the recipient has blocked its sender since. */
@@ -115,6 +117,17 @@ export class OfflineService {
       const quota = this.ctx.config.offlineQuota;
       if (quota <= 0 || (await offline.count(user)) >= quota) {
         this.ctx.log.info('offline', `offline queue of ${user} is full (${quota}); message refused`);
+        return false;
+      }
+      const bytes = Buffer.byteLength(xml, 'utf8');
+      const maxBytes = this.ctx.config.offlineQuotaBytes;
+      if (maxBytes > 0 && (await offline.size(user)) + bytes > maxBytes) {
+        this.ctx.log.info('offline', `offline queue of ${user} is full (${maxBytes} bytes); message refused`);
+        return false;
+      }
+      // The account's storage quota as a whole: the sender gets the same service-unavailable (IM-39, BAD-33).
+      if (!(await withinQuota(this.ctx, user, bytes))) {
+        this.ctx.log.info('offline', `${user} is at the storage quota; message refused`);
         return false;
       }
       await offline.add(user, xml);

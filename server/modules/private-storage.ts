@@ -8,6 +8,7 @@ import type { ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
 import { isOwnAccount } from './own-account.js';
 import { serializeFragment, parseFragment, byteLength } from './stored-xml.js';
+import { ensureQuota } from './storage-quota.js';
 import { privateStore, type PrivateKey } from '../storage/private.js';
 
 export const NS_PRIVATE = 'jabber:iq:private';
@@ -72,6 +73,8 @@ export const privateStorageModule: ServerModule = {
       if (added > 0 && (await store.size(user, writes.map((w) => w.key))) + added > limit) {
         throw new StanzaError('not-acceptable', { text: `private storage is limited to ${limit} bytes per account` });
       }
+      const replaced = (await store.size(user)) - (await store.size(user, writes.map((w) => w.key)));
+      await ensureQuota(ctx, user, added, replaced);
       for (const w of writes) await store.set(user, w.key, w.xml);
       return replyResult(ev);
     });

@@ -13,6 +13,7 @@ import { AccountExistsError, InviteRefusedError } from '../accounts/account-serv
 import { parseUsername, UsernameError } from '../accounts/username.js';
 import { passwordProblem, PasswordRejectedError, type PasswordProblem } from '../accounts/password-policy.js';
 import { replyResult } from './iq-reply.js';
+import { addressGroup, WindowReservations } from '../core/limits.js';
 
 export const NS_REGISTER = 'jabber:iq:register';
 export const NS_REGISTER_FEATURE = 'http://jabber.org/features/iq-register';
@@ -115,24 +116,15 @@ export const registerModule: ServerModule = {
       },
     });
 
-    /** Successful registrations per remote address in the last hour (SVC-13 rate limit). */
-    const recent = new Map<string, number[]>();
+    /**
+     * Registrations per remote address (an IPv6 /64) in the last hour (SVC-13 rate limit). A place is reserved before
+     * the account is created and given back if that fails, so parallel streams cannot all pass the check at once.
+     */
+    const registrations = new WindowReservations(HOUR, () => config.limits.registrationsPerIpPerHour);
     /** Streams that already created an account: one per stream, then log in (§3.1.1). */
     const registeredOn = new WeakSet<PreAuthStream>();
     /** Streams that presented an acceptable invitation token (XEP-0445 §4), and the token. */
     const tokenOf = new WeakMap<PreAuthStream, string>();
-    const withinRate = (ip: string): boolean => {
-      const now = Date.now();
-      const list = (recent.get(ip) ?? []).filter((t) => now - t < HOUR);
-      if (list.length === 0) recent.delete(ip);
-      else recent.set(ip, list);
-      return list.length < config.limits.registrationsPerIpPerHour;
-    };
-    const noteRegistration = (ip: string): void => {
-      const list = recent.get(ip) ?? [];
-      list.push(Date.now());
-      recent.set(ip, list);
-    };
 
     const createAccount = async (stream: PreAuthStream, query: Element): Promise<void> => {
       if (firstChildElement(query)?.getName() === 'remove') {
@@ -146,15 +138,20 @@ export const registerModule: ServerModule = {
       if (rawUser === null || rawUser === '') throw new StanzaError('not-acceptable', { text: 'a username is required' });
       const password = checkPassword(rawPassword);
       const username = checkUsername(rawUser);
-      if (!withinRate(stream.remoteAddress)) throw new StanzaError('not-acceptable', { text: 'too many accounts were created from your address; try again later' });
-      // Names that map to an existing account under PRECIS (case, width…) are the same account (BAD-31). A name an
-      // invitation reserves is kept for it until it expires (XEP-0445 §5).
-      if (!(await ctx.accounts.nameAvailable(username))) throw new StanzaError('conflict', { text: 'this username is taken' });
-      await ctx.accounts.create(username, password).catch((err: unknown) => {
-        throw lifecycleError(err);
-      });
+      const place = registrations.reserve(addressGroup(stream.remoteAddress));
+      if (!place) throw new StanzaError('not-acceptable', { text: 'too many accounts were created from your address; try again later' });
+      try {
+        // Names that map to an existing account under PRECIS (case, width…) are the same account (BAD-31). A name an
+        // invitation reserves is kept for it until it expires (XEP-0445 §5).
+        if (!(await ctx.accounts.nameAvailable(username))) throw new StanzaError('conflict', { text: 'this username is taken' });
+        await ctx.accounts.create(username, password).catch((err: unknown) => {
+          throw lifecycleError(err);
+        });
+      } catch (err) {
+        place.release();
+        throw err;
+      }
       registeredOn.add(stream);
-      noteRegistration(stream.remoteAddress);
       ctx.log.info('register', `${stream.id} created the account ${username}@${config.domain} from ${stream.remoteAddress}`);
     };
 

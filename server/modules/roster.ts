@@ -11,7 +11,8 @@ import { rosterChanged } from './roster-events.js';
 import type { ModuleContext, ServerModule } from './module.js';
 import { replyResult } from './iq-reply.js';
 import { isOwnAccount } from './own-account.js';
-import { emptyItem, rosterStore, type RosterItem } from '../storage/roster.js';
+import { emptyItem, itemSize, rosterStore, type RosterItem } from '../storage/roster.js';
+import { ensureQuota } from './storage-quota.js';
 import { processOutbound } from './subscription.js';
 import {
   NS_ROSTER, NS_ROSTERVER_FEATURE, itemElement, pushRoster, versioningSessions, routePresence, availableSessions,
@@ -107,9 +108,17 @@ async function rosterSet(ctx: ModuleContext, ev: StanzaEvent): Promise<true> {
   const contact = p.contact.toString();
   const written = await store.lock(user.local, async () => {
     const before = await store.get(user.local, contact);
+    // A new contact past the roster size limit: not-allowed (RFC 6121 §2.3.3 answers a roster set the server will
+    // not carry out with a stanza error; this one is the server's policy, not a fault of the item — not-acceptable is
+    // for a bad item, resource-constraint for a lack of resources that waiting could cure).
+    const max = ctx.config.limits.maxRosterItems;
+    if (before === null && (await store.count(user.local)) >= max) {
+      throw new StanzaError('not-allowed', { text: `your roster is full (${max} contacts); remove someone first` });
+    }
     const after: RosterItem = { ...(before ?? emptyItem(contact)), groups: p.groups, listed: true };
     if (p.name === undefined) delete after.name;
     else after.name = p.name;
+    await ensureQuota(ctx, user.local, itemSize(after), before ? itemSize(before) : 0);
     const ver = await store.put(user.local, after, true);
     return { before, item: after, ver };
   });

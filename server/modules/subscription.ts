@@ -7,7 +7,9 @@ import { type Jid, parseJid } from '../core/jid.js';
 import { peekResourceState } from './resource-state.js';
 import { rosterChanged } from './roster-events.js';
 import type { ModuleContext } from './module.js';
-import { emptyItem, rosterStore, type RosterItem } from '../storage/roster.js';
+import { emptyItem, itemSize, rosterStore, type RosterItem } from '../storage/roster.js';
+import { StanzaError } from '../core/errors.js';
+import { ensureQuota } from './storage-quota.js';
 import {
   OUTBOUND, inboundRule, stateOf, partsOf, type SubType, type SubState, type OutboundRule, type InboundRule,
 } from './subscription-states.js';
@@ -30,15 +32,19 @@ type Decide = (item: RosterItem | null, state: SubState) => {
   next: SubState; push: boolean; approval?: 'set' | 'clear' | 'consume'; pending?: string; listIt?: boolean;
 };
 
-/** Apply a new state (and approval change) to a user's item under its roster lock; writes only real changes. */
-async function applyState(ctx: ModuleContext, user: Jid, contact: string, decide: Decide): Promise<Change & { state: SubState }> {
-  const change = await writeState(ctx, user, contact, decide);
+/**
+ * Apply a new state (and approval change) to a user's item under its roster lock; writes only real changes. A new
+ * item past the roster size limit is refused with `whenFull` (nothing written), a write past the user's storage
+ * quota with resource-constraint (storage-quota.ts).
+ */
+async function applyState(ctx: ModuleContext, user: Jid, contact: string, whenFull: StanzaError, decide: Decide): Promise<Change & { state: SubState }> {
+  const change = await writeState(ctx, user, contact, whenFull, decide);
   if (change.before !== change.after) rosterChanged(ctx.router, { user, contact, before: change.before, after: change.after });
   return change;
 }
 
 /** applyState's write, under the roster lock; the change event fires once the lock is released. */
-async function writeState(ctx: ModuleContext, user: Jid, contact: string, decide: Decide): Promise<Change & { state: SubState }> {
+async function writeState(ctx: ModuleContext, user: Jid, contact: string, whenFull: StanzaError, decide: Decide): Promise<Change & { state: SubState }> {
   const store = ctx.storage.get(rosterStore);
   return store.lock(user.local, async () => {
     const before = await store.get(user.local, contact);
@@ -62,6 +68,8 @@ async function writeState(ctx: ModuleContext, user: Jid, contact: string, decide
       await store.remove(user.local, contact);
       return { before, after: null, pushVer: null, removed: true, state };
     }
+    if (before === null && (await store.count(user.local)) >= ctx.config.limits.maxRosterItems) throw whenFull;
+    await ensureQuota(ctx, user.local, itemSize(after), before ? itemSize(before) : 0);
     const ver = await store.put(user.local, after, visible);
     return { before, after, pushVer: visible ? ver : null, removed: false, state };
   });
@@ -94,7 +102,8 @@ async function presenceOfResources(ctx: ModuleContext, user: Jid, to: Jid, unava
  */
 export async function processOutbound(ctx: ModuleContext, user: Jid, contact: Jid, type: SubType, stanza: Element): Promise<OutboundRule> {
   let rule!: OutboundRule;
-  const change = await applyState(ctx, user, contact.toString(), (_item, state) => {
+  const full = new StanzaError('not-allowed', { text: `your roster is full (${ctx.config.limits.maxRosterItems} contacts); remove someone first` });
+  const change = await applyState(ctx, user, contact.toString(), full, (_item, state) => {
     rule = OUTBOUND[type][state];
     return { next: rule.next, push: rule.push, approval: rule.approval, listIt: rule.approval === 'set' };
   });
@@ -122,7 +131,9 @@ export async function processInbound(ctx: ModuleContext, from: Jid, user: Jid, t
   if (!isAccountJid(ctx, user) || !(await ctx.accounts.exists(user.local))) return null;
   const out = stamped(stanza, from, user);
   let rule!: InboundRule;
-  const change = await applyState(ctx, user, from.toString(), (item, state) => {
+  // The recipient's roster cannot take a new contact: the sender is told the request could not be kept (type wait).
+  const full = new StanzaError('resource-constraint', { text: 'the contact cannot take more subscription requests now' });
+  const change = await applyState(ctx, user, from.toString(), full, (item, state) => {
     rule = inboundRule(type, state, item?.approved ?? false);
     return {
       next: rule.next,

@@ -8,6 +8,7 @@ import { replyResult } from './iq-reply.js';
 import { isOwnAccount } from './own-account.js';
 import { serializeFragment, parseFragment, byteLength } from './stored-xml.js';
 import { vcardStore } from '../storage/vcard.js';
+import { ensureQuota } from './storage-quota.js';
 
 export const NS_VCARD = 'vcard-temp';
 
@@ -48,6 +49,7 @@ export const vcardModule: ServerModule = {
       if (byteLength(xml) > limit) {
         throw new StanzaError('not-acceptable', { text: `the vCard is larger than this server's limit of ${limit} bytes; use a smaller photo` });
       }
+      await ensureQuota(ctx, ev.from.local, byteLength(xml), await store.size(ev.from.local));
       await store.set(ev.from.local, xml);
       return replyResult(ev);
     });

@@ -31,6 +31,13 @@ export class OfflineStore {
     return this.col.count({ user });
   }
 
+  /** Bytes (UTF-8) of the messages waiting for a user. */
+  async size(user: string): Promise<number> {
+    let total = 0;
+    for (const d of await this.col.find({ user })) total += Buffer.byteLength(d.xml, 'utf8');
+    return total;
+  }
+
   /** Store one message; resolves once it is in the datafile. */
   async add(user: string, xml: string, stamp = Date.now()): Promise<void> {
     // Microsecond-scaled clock, bumped past the last one: ordered even within one millisecond or after a restart.
@@ -61,4 +68,5 @@ export const offlineStore = defineStore<OfflineStore>({
     return OfflineStore.open(await backend.collection(collection<OfflineDoc>('offline', ['user'])));
   },
   removeUser: (store, user) => store.removeUser(user),
+  sizeOf: (store, user) => store.size(user),
 });

@@ -51,4 +51,5 @@ export const privateStore = defineStore<PrivateStore>({
     return new PrivateStore(await backend.collection(collection<PrivateDoc>('private', ['user'])));
   },
   removeUser: (store, user) => store.removeUser(user),
+  sizeOf: (store, user) => store.size(user),
 });

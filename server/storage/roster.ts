@@ -95,6 +95,18 @@ export class RosterStore {
     return (await this.items.find({ user }, { sort: { field: 'jid', order: 1 } })).filter((d) => !d.removed).map(strip);
   }
 
+  /** Live items kept for a user, listed or only pending-in (what the roster size limit counts). */
+  async count(user: string): Promise<number> {
+    return (await this.all(user)).length;
+  }
+
+  /** Bytes the user's live items take, as stored. */
+  async size(user: string): Promise<number> {
+    let total = 0;
+    for (const item of await this.all(user)) total += itemSize(item);
+    return total;
+  }
+
   /** The roster proper, as a roster get shows it. */
   async listed(user: string): Promise<RosterItem[]> {
     return (await this.all(user)).filter((i) => i.listed);
@@ -273,4 +285,10 @@ export const rosterStore: StoreDef<RosterStore> = defineStore<RosterStore>({
     await store.cancelLocalSubscriptions(user);
     await store.removeUser(user);
   },
+  sizeOf: (store, user) => store.size(user),
 });
+
+/** What one roster item counts toward its account's storage quota (its stored form, JSON). */
+export function itemSize(item: RosterItem): number {
+  return Buffer.byteLength(JSON.stringify(item), 'utf8');
+}

@@ -24,6 +24,11 @@ export interface StoreDef<S> {
    * of every module; see server/accounts/open-offline.ts).
    */
   removeUser?(store: S, user: string): Promise<void>;
+  /**
+   * Bytes kept for `user`, counted by the per-user storage quota (userStorageQuotaBytes; modules/storage-quota.ts).
+   * A store that keeps a user's data opts in with this one line, e.g. `sizeOf: (store, user) => store.size(user)`.
+   */
+  sizeOf?(store: S, user: string): Promise<number>;
 }
 
 export function defineStore<S>(def: StoreDef<S>): StoreDef<S> {
@@ -44,6 +49,8 @@ export const PURGE_PRIORITY = 0;
 export class Storage {
   private readonly opening = new Map<StoreDef<unknown>, Promise<unknown>>();
   private readonly opened = new Map<StoreDef<unknown>, unknown>();
+  /** The opened stores that count toward the per-user quota. */
+  private readonly sized: ((user: string) => Promise<number>)[] = [];
 
   constructor(readonly backend: StorageBackend, private readonly env: StoreEnv, private readonly removal: AccountRemovedEvent) {}
 
@@ -55,6 +62,8 @@ export class Storage {
         this.opened.set(def as StoreDef<unknown>, store);
         const removeUser = def.removeUser;
         if (removeUser) this.removal.onAccountRemoved(def.name, (user) => removeUser.call(def, store, user), PURGE_PRIORITY);
+        const sizeOf = def.sizeOf;
+        if (sizeOf) this.sized.push((user) => sizeOf.call(def, store, user));
         return store;
       });
       // A failed open may be tried again.
@@ -68,6 +77,13 @@ export class Storage {
   get<S>(def: StoreDef<S>): S {
     if (!this.opened.has(def as StoreDef<unknown>)) throw new Error(`the store "${def.name}" was not opened; open it in the module's load()`);
     return this.opened.get(def as StoreDef<unknown>) as S;
+  }
+
+  /** Bytes kept for `user` in every opened store that counts toward the quota (StoreDef.sizeOf). */
+  async usedBytes(user: string): Promise<number> {
+    let total = 0;
+    for (const size of this.sized) total += await size(user);
+    return total;
   }
 
   close(): Promise<void> {

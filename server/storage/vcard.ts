@@ -22,6 +22,12 @@ export class VcardStore {
     await this.col.put({ _id: user, xml, updatedAt: Date.now() });
   }
 
+  /** Bytes (UTF-8) of the user's vCard, 0 when none is set. */
+  async size(user: string): Promise<number> {
+    const xml = await this.get(user);
+    return xml === null ? 0 : Buffer.byteLength(xml, 'utf8');
+  }
+
   /** Drop the user's vCard (account removal). */
   async removeUser(user: string): Promise<void> {
     await this.col.remove(user);
@@ -35,4 +41,5 @@ export const vcardStore = defineStore<VcardStore>({
     return new VcardStore(await backend.collection(collection<VcardDoc>('vcard')));
   },
   removeUser: (store, user) => store.removeUser(user),
+  sizeOf: (store, user) => store.size(user),
 });

@@ -346,6 +346,25 @@ export class RawClient {
     return e;
   }
 
+  /**
+   * Like expectStreamError, after whatever elements were sent before it (a client that did not read gets what was
+   * queued first): the last element before the closing tag is the stream error with exactly `condition`.
+   */
+  async expectStreamErrorLast(condition: string): Promise<Element> {
+    let last: Element | null = null;
+    for (;;) {
+      const ev = await this.nextEvent(`the rest of the stream up to <${condition}/>`);
+      if (ev.kind === 'close-tag') break;
+      if (ev.kind !== 'element') throw new Error(`expected elements then </stream:stream>, got ${describeEvent(ev)}.\n${this.describe()}`);
+      last = ev.el;
+    }
+    assert.equal(last?.name, 'stream:error', `the stream error comes last: ${String(last)}`);
+    const defined = last.getChildElements().filter((c) => c.attrs.xmlns === NS.streamErrors && c.name !== 'text');
+    assert.deepEqual(defined.map((c) => c.name), [condition], `stream error condition: ${last.toString()}`);
+    await this.expectClosed();
+    return last;
+  }
+
   /** The socket closes without any further XML (no stream error, no closing tag): TLS-layer failures. */
   async expectSilentClose(): Promise<void> {
     await this.expectClosed();

@@ -128,3 +128,22 @@ test('CORE-10: a peer that never answers our closing is dropped after closeTimeo
   assert.ok(took >= 150 && took < 2000, `closed after ${took} ms`);
   c.destroy();
 });
+
+test('BAD-23: on the stream base (client and server streams alike) a peer that does not read is closed with <policy-violation/> at maxOutputBytes', async () => {
+  const { c, s } = await connect();
+  await c.open();
+  c.socket.pause();
+  const big = el('big', null, 'x'.repeat(64 * 1024));
+  // Written a tick apart, as traffic from elsewhere would be, until the bound closes the stream; at most 64 MB.
+  for (let i = 0; i < 1000 && s.usable; i++) {
+    s.writeElement(big);
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.equal(s.usable, false, 'the stream was closed');
+  const bound = DEFAULT_LIMITS.maxOutputBytes;
+  assert.ok(s.outputPeak <= bound, `at most ${bound} bytes queued, saw ${s.outputPeak}`);
+  assert.ok(s.outputBackedUp, 'reading stopped while the output was backed up');
+  c.socket.resume();
+  await c.expectStreamErrorLast('policy-violation');
+  await s.gone;
+});

@@ -12,8 +12,11 @@ const LABELS: Record<SettingKey, string> = {
   domain: 'Server address', serverName: 'Server name', bind: 'Listening address', c2sPort: 'Client port (STARTTLS)',
   tlsPort: 'Client port (direct TLS)', s2sPort: 'Federation port', httpPort: 'Web console port', registration: 'Who may join',
   discovery: 'Announce on the local network', logLevel: 'Log detail', consoleRemote: 'Console from other computers',
-  offlineQuota: 'Messages kept for offline people', resourceConflict: 'When a device reuses a connection name',
+  offlineQuota: 'Messages kept for offline people', userStorageQuotaBytes: 'Storage per person (MiB)',
+  resourceConflict: 'When a device reuses a connection name',
 };
+
+const MIB = 1024 * 1024;
 
 const DEFAULT_PORTS: Record<'c2sPort' | 'tlsPort' | 's2sPort' | 'httpPort', number> = { c2sPort: 5222, tlsPort: 5223, s2sPort: 5269, httpPort: 5280 };
 
@@ -124,6 +127,9 @@ export function Settings(): JSX.Element {
           <div class="form-row">
             <Field label={LABELS.offlineQuota} hint="Per person; 0 keeps none. Applies now.">
               {(id, h) => <input id={id} aria-describedby={h} type="number" min={0} value={draft.offlineQuota} onInput={(e) => set('offlineQuota', Number(e.currentTarget.value))} />}
+            </Field>
+            <Field label={LABELS.userStorageQuotaBytes} hint="Profile, contacts, offline messages and other data, per person; 0 for no limit. Applies now.">
+              {(id, h) => <input id={id} aria-describedby={h} type="number" min={0} step={1} value={Math.round(draft.userStorageQuotaBytes / MIB)} onInput={(e) => set('userStorageQuotaBytes', Math.round(Number(e.currentTarget.value) * MIB))} />}
             </Field>
             <Field label={LABELS.logLevel} hint="Applies now.">
               {(id, h) => (

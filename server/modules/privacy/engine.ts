@@ -58,6 +58,8 @@ export class PrivacyEngine {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Run after every change, before the request that made it is answered. */
   onChange: (r: ChangeReport) => Promise<void> = async () => undefined;
+  /** Asked before changed lists are stored; throws (a StanzaError) to refuse, nothing changed (the storage quota). */
+  beforeStore: ((next: AccountLists, current: AccountLists) => Promise<void>) | null = null;
 
   constructor(
     private readonly store: PrivacyStore,
@@ -134,6 +136,7 @@ export class PrivacyEngine {
     for (const s of sessions) before.set(s, acc0 ? this.governing(s, acc0) : null);
     const blockedBefore = blockedJids(current);
     if (out.lists) {
+      await this.beforeStore?.(out.lists, current);
       await this.store.put(out.lists);
       this.install(out.lists);
     }

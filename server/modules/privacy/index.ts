@@ -5,7 +5,8 @@
 // xep0191.ts (the two protocols).
 import type { ServerModule } from '../module.js';
 import { rosterStore } from '../../storage/roster.js';
-import { privacyStore } from './store.js';
+import { privacyStore, listsSize } from './store.js';
+import { ensureQuota } from '../storage-quota.js';
 import { PrivacyEngine } from './engine.js';
 import { Enforcement } from './enforcement.js';
 import { Effects, NS_BLOCKING } from './effects.js';
@@ -27,6 +28,7 @@ export const privacyModule: ServerModule = {
     const roster = await ctx.storage.open(rosterStore);
     const engine = new PrivacyEngine(store, roster, (user) => ctx.sessions.ofAccount(makeJid(user, ctx.config.domain)));
     await engine.load();
+    engine.beforeStore = (next, current) => ensureQuota(ctx, next.user, listsSize(next), listsSize(current));
     const effects = new Effects(ctx, engine);
     // The change is stored and in force once effects run: a failing push or presence is logged, and the request
     // is still answered with its result (answering an error would tell the client nothing changed).

@@ -32,6 +32,12 @@ export class PrivacyStore {
     else await this.col.put({ _id: a.user, lists: a.lists, default: a.defaultName });
   }
 
+  /** Bytes the account's lists take, as stored (JSON). */
+  async size(user: string): Promise<number> {
+    const d = await this.col.get(user);
+    return d === null ? 0 : listsSize({ user, lists: d.lists, defaultName: d.default });
+  }
+
   async removeUser(user: string): Promise<void> {
     await this.col.remove(user);
   }
@@ -44,4 +50,10 @@ export const privacyStore: StoreDef<PrivacyStore> = defineStore<PrivacyStore>({
     return new PrivacyStore(await backend.collection(collection<PrivacyDoc>('privacy')));
   },
   removeUser: (store, user) => store.removeUser(user),
+  sizeOf: (store, user) => store.size(user),
 });
+
+/** What an account's lists count toward its storage quota. */
+export function listsSize(a: AccountLists): number {
+  return a.lists.length === 0 ? 0 : Buffer.byteLength(JSON.stringify({ lists: a.lists, default: a.defaultName }), 'utf8');
+}
