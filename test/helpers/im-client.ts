@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { login, nextId, escapeXml, type RawClient, type Element } from './raw-client.js';
 import { sharedServer, DOMAIN, type TestServer } from './server.js';
+import type { StoredSettings } from '../../server/core/config.js';
 import type { RosterItem, RosterStore } from '../../server/storage/roster.js';
 import { rosterStore } from '../../server/storage/roster.js';
 
@@ -172,8 +173,9 @@ export interface ImTestServer {
  * The server an IM test file shares: registers the file's `before` (start it) and `after` (every client that
  * `connect` logged in quits, then the server stops). Each test makes its own accounts (`addUsers(im.t, …)`).
  */
-export function imTestServer(): ImTestServer {
-  const shared = sharedServer<ImClient>({}, {}, async (clients) => {
+/** `settings`: the server's settings for the file (e.g. limits a bulk test must not run into). */
+export function imTestServer(settings: StoredSettings = {}): ImTestServer {
+  const shared = sharedServer<ImClient>({}, settings, async (clients) => {
     for (const c of clients) await c.quit().catch(() => undefined);
   });
   return {

@@ -59,7 +59,7 @@ export const pepModule: ServerModule = {
 
     for (const a of ['self', 'bare'] as const) {
       ctx.router.hookIq('set', [a], NS_PUBSUB, 'pubsub', (ev) => mine(ev) && exists(ev).then(() => pubsubSet(svc, roster, request(ev))));
-      ctx.router.hookIq('get', [a], NS_PUBSUB, 'pubsub', (ev) => mine(ev) && exists(ev).then(() => pubsubGet(svc, roster, request(ev))));
+      ctx.router.hookIq('get', [a], NS_PUBSUB, 'pubsub', (ev) => mine(ev) && exists(ev).then(() => pubsubGet(svc, roster, request(ev), ctx.config.limits.maxStanzaBytes)));
       ctx.router.hookIq('set', [a], NS_PUBSUB_OWNER, 'pubsub', (ev) => mine(ev) && ownerRequest(svc, request(ev), 'set'));
       ctx.router.hookIq('get', [a], NS_PUBSUB_OWNER, 'pubsub', (ev) => mine(ev) && ownerRequest(svc, request(ev), 'get'));
     }

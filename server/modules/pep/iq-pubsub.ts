@@ -99,7 +99,25 @@ export async function pubsubSet(svc: PepService, roster: RosterStore, r: PepRequ
   }
 }
 
-export async function pubsubGet(svc: PepService, roster: RosterStore, r: PepRequest): Promise<true> {
+const NS_RSM = 'http://jabber.org/protocol/rsm';
+/** Room for the iq, <pubsub/>, <items/> and <set/> around the items. */
+const RESULT_OVERHEAD = 2048;
+
+/** The newest items (the list is oldest first) whose XML fits in `budget` bytes, oldest first. */
+function newestWithin<T extends { id: string; xml: string }>(items: T[], budget: number): T[] {
+  let used = 0;
+  let i = items.length;
+  while (i > 0) {
+    const size = Buffer.byteLength(items[i - 1].xml) + Buffer.byteLength(items[i - 1].id) + 32;
+    if (used + size > budget) break;
+    used += size;
+    i--;
+  }
+  return items.slice(i);
+}
+
+/** `maxResultBytes`: the largest answer this server sends (its stanza size limit). */
+export async function pubsubGet(svc: PepService, roster: RosterStore, r: PepRequest, maxResultBytes: number): Promise<true> {
   const [first] = childElements(r.pubsub);
   if (!first) throw pubsubError('bad-request', null, 'an empty <pubsub/>');
   switch (first.name) {
@@ -111,7 +129,15 @@ export async function pubsubGet(svc: PepService, roster: RosterStore, r: PepRequ
       if (wanted.length > 0) items = items.filter((i) => wanted.includes(i.id));
       const max = Number(first.attrs.max_items);
       if (first.attrs.max_items !== undefined && Number.isInteger(max) && max >= 0) items = items.slice(Math.max(0, items.length - max));
-      return replyResult(r.ev, el('pubsub', { xmlns: NS_PUBSUB }, el('items', { node }, items.map((i) => el('item', { id: i.id }, parseFragment(i.xml))))));
+      // The server sends no stanza larger than it would take (limits.maxStanzaBytes), which also keeps every answer
+      // within a connection's output bound: past it, the newest items that fit are returned with an RSM <set/>
+      // counting them all (XEP-0060 §6.5.4 "Returning Some Items"); the rest can be asked for by id.
+      const total = items.length;
+      items = newestWithin(items, maxResultBytes - RESULT_OVERHEAD);
+      const set = items.length < total
+        ? el('set', { xmlns: NS_RSM }, el('first', { index: String(total - items.length) }, items[0]?.id ?? ''), el('last', null, items[items.length - 1]?.id ?? ''), el('count', null, String(total)))
+        : null;
+      return replyResult(r.ev, el('pubsub', { xmlns: NS_PUBSUB }, el('items', { node }, items.map((i) => el('item', { id: i.id }, parseFragment(i.xml)))), set));
     }
     case 'subscriptions': {
       const nodes = await svc.store.nodes(r.owner.local);
