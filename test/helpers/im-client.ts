@@ -167,6 +167,10 @@ export interface ImTestServer {
   store(): RosterStore;
   /** Log `user` in at `resource`; the client quits when the file is done. */
   connect(user: string, resource: string): Promise<ImClient>;
+  /** connect, then available presence, waiting until the server processed it (its echo, then a pong). */
+  online(user: string, resource: string): Promise<ImClient>;
+  /** A mutual subscription (both) between two accounts, written to the rosters directly; `groupsOfB`: b's groups in a's roster. */
+  friends(a: string, b: string, groupsOfB?: string[]): Promise<void>;
 }
 
 /**
@@ -178,11 +182,24 @@ export function imTestServer(settings: StoredSettings = {}): ImTestServer {
   const shared = sharedServer<ImClient>({}, settings, async (clients) => {
     for (const c of clients) await c.quit().catch(() => undefined);
   });
+  const connect = async (user: string, resource: string): Promise<ImClient> => shared.keep(await ImClient.login(shared.t, user, resource));
   return {
     get t() {
       return shared.t;
     },
     store: () => shared.t.server.storage!.get(rosterStore),
-    connect: async (user, resource) => shared.keep(await ImClient.login(shared.t, user, resource)),
+    connect,
+    async online(user, resource) {
+      const c = await connect(user, resource);
+      c.presence();
+      await c.waitFor(isPresence(undefined, c.jid), 'the echo of our own presence');
+      await c.untilPong();
+      return c;
+    },
+    async friends(a, b, groupsOfB = []) {
+      const store = shared.t.server.storage!.get(rosterStore);
+      await store.put(a, rosterItem(bareOf(b), { subscription: 'both', groups: groupsOfB }));
+      await store.put(b, rosterItem(bareOf(a), { subscription: 'both' }));
+    },
   };
 }

@@ -3,13 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { addUsers, bareOf, describe, imTestServer, isPresence, rosterItem } from '../helpers/im-client.js';
+import { addUsers, bareOf, describe, imTestServer, isPresence } from '../helpers/im-client.js';
 import {
   NS_DISCO_INFO, NS_PUBSUB, errorCondition, events, getItems, isEvent, itemIds, onlinePlain, onlineWithCaps, publishOk,
 } from '../helpers/pep-client.js';
 
 const im = imTestServer();
-const { connect, store } = im;
+const { connect, friends } = im;
 
 const NS_DATA = 'urn:xmpp:avatar:data';
 const NS_META = 'urn:xmpp:avatar:metadata';
@@ -19,10 +19,6 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 const PNG2 = Buffer.concat([PNG, Buffer.from('extra bytes, another image')]);
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
 
-async function friends(a: string, b: string): Promise<void> {
-  await store().put(a, rosterItem(bareOf(b), { subscription: 'both' }));
-  await store().put(b, rosterItem(bareOf(a), { subscription: 'both' }));
-}
 
 let n = 0;
 async function users(...names: string[]): Promise<string[]> {

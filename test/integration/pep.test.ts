@@ -15,12 +15,8 @@ import {
 // The node and quota tests publish a thousand times in a row: the per-session iq rate (core/stanza-rate.ts, tested in
 // abuse-rates.test.ts) is raised so that they measure PEP's own limits, not that one.
 const im = imTestServer({ limits: { iqPerSecond: 100_000, iqBurst: 100_000 } });
-const { connect, store } = im;
+const { connect, store, friends } = im;
 
-async function friends(a: string, b: string): Promise<void> {
-  await store().put(a, rosterItem(bareOf(b), { subscription: 'both' }));
-  await store().put(b, rosterItem(bareOf(a), { subscription: 'both' }));
-}
 
 let userCounter = 0;
 /** Fresh accounts for one test. */

@@ -3,7 +3,7 @@
 // user get, a block seen as a privacy list item and the reverse, invisibility from a presence-out list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUsers, bareOf, describe, imTestServer, isPresence, rosterItem, type ImClient } from '../helpers/im-client.js';
+import { addUsers, bareOf, describe, imTestServer } from '../helpers/im-client.js';
 import { assertStanzaError, type Element } from '../helpers/raw-client.js';
 import { DOMAIN } from '../helpers/server.js';
 import {
@@ -12,20 +12,9 @@ import {
 } from '../helpers/privacy-client.js';
 
 const im = imTestServer();
-const { connect, store } = im;
+const { connect, online, friends } = im;
 
-async function online(user: string, resource: string): Promise<ImClient> {
-  const c = await connect(user, resource);
-  c.presence();
-  await c.waitFor(isPresence(undefined, c.jid), 'the echo of our own presence');
-  await c.untilPong();
-  return c;
-}
 
-async function friends(a: string, b: string): Promise<void> {
-  await store().put(a, rosterItem(bareOf(b), { subscription: 'both' }));
-  await store().put(b, rosterItem(bareOf(a), { subscription: 'both' }));
-}
 
 const chat = (to: string, id: string): string => `<message to='${to}' type='chat' id='${id}'><body>hi</body></message>`;
 const isMsg = (id: string) => (e: Element): boolean => e.name === 'message' && e.attrs.id === id;

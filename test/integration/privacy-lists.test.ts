@@ -4,7 +4,7 @@
 // user's own resources. One server for the file; each test uses its own accounts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUsers, bareOf, describe, imTestServer, isPresence, rosterItem, type ImClient } from '../helpers/im-client.js';
+import { addUsers, bareOf, describe, imTestServer, isPresence } from '../helpers/im-client.js';
 import { assertStanzaError, type Element } from '../helpers/raw-client.js';
 import { DOMAIN } from '../helpers/server.js';
 import {
@@ -12,25 +12,13 @@ import {
 } from '../helpers/privacy-client.js';
 
 const im = imTestServer();
-const { connect, store } = im;
+const { connect, online, friends } = im;
 
-async function online(user: string, resource: string): Promise<ImClient> {
-  const c = await connect(user, resource);
-  c.presence();
-  await c.waitFor(isPresence(undefined, c.jid), 'the echo of our own presence');
-  await c.untilPong();
-  return c;
-}
 
 const chat = (to: string, id: string, body = 'hi'): string => `<message to='${to}' type='chat' id='${id}'><body>${body}</body></message>`;
 const isMsg = (id: string) => (e: Element): boolean => e.name === 'message' && e.attrs.id === id;
 const ids = (es: Element[]): string[] => es.filter((e) => e.name === 'message').map((e) => String(e.attrs.id));
 
-/** Mutual subscription (both) between two accounts, written to the rosters directly. */
-async function friends(a: string, b: string, groupsOfB: string[] = []): Promise<void> {
-  await store().put(a, rosterItem(bareOf(b), { subscription: 'both', groups: groupsOfB }));
-  await store().put(b, rosterItem(bareOf(a), { subscription: 'both' }));
-}
 
 test('PRIV-01/02/03/28: a list of 3 items comes back as stored; names carry the default and this session\'s active list; two lists at once → bad-request; disco advertises jabber:iq:privacy', async () => {
   await addUsers(im.t, 'pl1');
