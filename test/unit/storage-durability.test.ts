@@ -249,3 +249,22 @@ test('repairDataDir: a damaged file is kept and rewritten; on a full disk it is 
   assert.equal(done[1].summary, 'fine, 1 record');
   assert.deepEqual(parseDatafile(await fs.readFile(path.join(dir, 'notes.db'))).damaged, []);
 });
+
+test('a damaged datafile is never copied over an earlier copy: a second copy in the same millisecond gets its own name', async () => {
+  const { keepDamagedCopy } = await import('../../server/storage/nedb/datafile.js');
+  const taken = new Set<string>();
+  const copy = async (_from: string, to: string): Promise<void> => {
+    // The first name is taken already (a copy made within the same millisecond).
+    if (taken.size === 0 || taken.has(to)) {
+      taken.add(to);
+      throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+    }
+    taken.add(to);
+  };
+  const name = await keepDamagedCopy(copy, '/data/notes.db');
+  assert.match(name, /^\/data\/notes\.db\.damaged-.+-2$/);
+  const failing = async (): Promise<void> => {
+    throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+  };
+  await assert.rejects(keepDamagedCopy(failing, '/data/notes.db'), /no space/);
+});

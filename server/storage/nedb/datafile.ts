@@ -99,3 +99,20 @@ export function describeDamage(damaged: readonly DamagedLine[], max = 10): strin
 export function damagedCopyName(file: string, now: Date = new Date()): string {
   return `${file}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
 }
+
+/**
+ * Keep a copy of a damaged datafile under damagedCopyName, never over an earlier copy: two copies made within one
+ * millisecond (a repair right after a start, or a second repair) get `-2`, `-3`… Returns the name used.
+ */
+export async function keepDamagedCopy(copy: (from: string, to: string) => Promise<void>, file: string): Promise<string> {
+  const base = damagedCopyName(file);
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? base : `${base}-${n}`;
+    try {
+      await copy(file, name);
+      return name;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 100) throw err;
+    }
+  }
+}

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { DataDirError } from '../schema.js';
 import type { Durability } from '../backend.js';
-import { damagedCopyName, describeDamage, isBadlyDamaged, parseDatafile, serializeCompacted } from './datafile.js';
+import { describeDamage, isBadlyDamaged, keepDamagedCopy, parseDatafile, serializeCompacted } from './datafile.js';
 import type { AppendHandle, FileOps } from './file-ops.js';
 import { GroupSync } from './group-sync.js';
 import { model, NedbIndex, type NedbPersistence, type RawDatastore, type RawDoc } from './nedb-internals.js';
@@ -115,8 +115,7 @@ export class DurablePersistence implements NedbPersistence {
         `${path.dirname(this.file)}" to keep a copy of the file and go on with the records that can be read, or restore the folder from a backup.`);
     }
     if (parsed.damaged.length > 0) {
-      const copy = damagedCopyName(this.file);
-      await fo.copy(this.file, copy);
+      const copy = await keepDamagedCopy((from, to) => fo.copy(from, to), this.file);
       this.o.report('warn', `${this.name}: ${parsed.damaged.length} damaged record${parsed.damaged.length === 1 ? '' : 's'} could not be read and ${parsed.damaged.length === 1 ? 'was' : 'were'} dropped (${describeDamage(parsed.damaged)}); ` +
         `the file as it was is kept in ${path.basename(copy)}. Parley goes on with the rest; if something is missing, that copy holds what was there.`);
     }

@@ -3,7 +3,7 @@
 // damaged for a start to go on by itself. One result per file, for a one-line report to people.
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { damagedCopyName, describeDamage, parseDatafile, serializeCompacted } from './datafile.js';
+import { describeDamage, keepDamagedCopy, parseDatafile, serializeCompacted } from './datafile.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
 
 export interface RepairResult {
@@ -43,16 +43,17 @@ async function repairFile(file: string, ops: FileOps): Promise<RepairResult> {
   if (parsed.damaged.length === 0 && !parsed.tornTail) {
     return { file: name, records, copy: null, ok: true, summary: `fine, ${records} record${records === 1 ? '' : 's'}` };
   }
-  const copy = damagedCopyName(file);
   const tmp = file + '~';
+  let copy: string | null = null;
   try {
-    await ops.copy(file, copy);
+    copy = await keepDamagedCopy((from, to) => ops.copy(from, to), file);
     await ops.writeSynced(tmp, serializeCompacted(parsed.docs, parsed.indexes), 0o600);
     await ops.rename(tmp, file);
     await ops.syncDir(path.dirname(file));
   } catch (err) {
-    // The rename is the last step: until it, the file is as it was.
+    // The rename is the last step: until it, the file is as it was (so a copy of it is not needed either).
     await ops.unlink(tmp).catch(() => undefined);
+    if (copy !== null) await ops.unlink(copy).catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return { file: name, records, copy: null, ok: false,
       summary: `damaged, and could not be rewritten (${code}); it is unchanged.${code === 'ENOSPC' ? ' Free some disk space' : ' Check the folder\'s permissions'} and run parley repair again` };
