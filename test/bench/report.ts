@@ -90,6 +90,7 @@ export const FIGURES: FigureDef[] = [
   { scenario: 'flood', key: 'floodChatP50', label: 'chat p50 during the flood (ms)', digits: 1, noRatio: true },
   { scenario: 'flood', key: 'floodChatP99', label: 'chat p99 during the flood (ms)', digits: 1, noRatio: true, target: { kind: 'max', value: 50 } },
   { scenario: 'flood', key: 'floodChatDuringFlood', label: 'chat messages delivered during the flood', digits: 0, noRatio: true },
+  { scenario: 'flood', key: 'floodChatRefused', label: 'chat messages refused', digits: 0, noRatio: true, target: { kind: 'zero' } },
   { scenario: 'flood', key: 'floodConnectAnswered', label: 'of 5,000 connection attempts: answered', digits: 0, noRatio: true },
   { scenario: 'flood', key: 'floodConnectRefused', label: 'of 5,000 connection attempts: refused or silent', digits: 0, noRatio: true },
   { scenario: 'flood', key: 'floodSlowlorisOpenAtEnd', label: 'of 500 slowloris connections: still open at the end', digits: 0, noRatio: true },
