@@ -81,6 +81,13 @@ describe('storage bounds per account', () => {
     assertStanzaError(list, 'resource-constraint', 'wait', 'l1');
     const lists = await dave.iq(`<iq type='get' id='l2'><query xmlns='jabber:iq:privacy'/></iq>`, 'l2');
     assert.equal(lists.getChild('query')?.getChildren('list').length, 0, `no list stored: ${lists.toString()}`);
+    // PEP items count too (XEP-0163; besides PEP's own per-account limit): a publish past the quota is refused and
+    // leaves the node as it was.
+    const publish = (id: string, n: number): string => `<iq type='set' id='${id}'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='urn:test:big'><item id='${id}'><x xmlns='urn:test:big'>${'x'.repeat(n)}</x></item></publish></pubsub></iq>`;
+    assert.equal((await dave.iq(publish('e1', 1000), 'e1')).attrs.type, 'result');
+    assertStanzaError(await dave.iq(publish('e2', 9000), 'e2'), 'resource-constraint', 'wait', 'e2');
+    const nodeItems = await dave.iq(`<iq type='get' id='e3'><pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='urn:test:big'/></pubsub></iq>`, 'e3');
+    assert.deepEqual(nodeItems.getChild('pubsub')!.getChild('items')!.getChildren('item').map((i) => i.attrs.id), ['e1'], 'only the first item is stored');
     dave.destroy();
     // Offline messages for an account at its quota are refused like a full queue (service-unavailable, IM-39).
     alice.send(`<message to='dave@${DOMAIN}' id='q1' type='chat'><body>${'q'.repeat(6000)}</body></message>`);

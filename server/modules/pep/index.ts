@@ -4,6 +4,7 @@
 // through pepService().
 import type { Router, StanzaEvent } from '../../core/router.js';
 import type { ModuleContext, ServerModule } from '../module.js';
+import { ensureQuota } from '../storage-quota.js';
 import { rosterStore } from '../../storage/roster.js';
 import { isAccountJid } from '../presence-helpers.js';
 import { isOwnAccount } from '../own-account.js';
@@ -48,7 +49,7 @@ export const pepModule: ServerModule = {
     const last = new LastItems(ctx, store, roster, caps);
     const notifier = new Notifier(ctx, store, roster, caps, remote, last);
     last.useNotifier(notifier);
-    const svc = new PepService(store, notifier);
+    const svc = new PepService(store, notifier, (user, adding) => ensureQuota(ctx, user, adding));
     services.set(ctx.router, svc);
     const mine = (ev: StanzaEvent) => ev.to.domain === ctx.config.domain && ev.to.local !== '';
     // Someone else's request about an account that does not exist gets what a missing node gets, and touches no

@@ -35,7 +35,11 @@ export class PepService {
   readonly onPublished: ((e: PublishedEvent) => Promise<void>)[] = [];
   readonly onRetracted: ((e: RetractedEvent) => Promise<void>)[] = [];
 
-  constructor(readonly store: PepStore, readonly notifier: Notifier) {}
+  /**
+   * `quota`: the account-wide storage quota (modules/storage-quota.ts: vCard, private XML, offline, privacy lists,
+   * roster and these items together); rejects with resource-constraint when a publish would pass it.
+   */
+  constructor(readonly store: PepStore, readonly notifier: Notifier, private readonly quota: (user: string, adding: number) => Promise<void> = async () => undefined) {}
 
   async createNode(owner: Jid, node: string, config: NodeConfig): Promise<NodeRec> {
     if (node.length > MAX_NAME_LENGTH) throw pubsubError('not-acceptable', null, `node names are at most ${MAX_NAME_LENGTH} characters`);
@@ -66,6 +70,7 @@ export class PepService {
         && (await this.store.bytesUsed(owner.local, true)) + adding > MAX_ACCOUNT_BYTES) {
         throw pubsubError('not-acceptable', 'payload-too-big', `an account keeps at most ${MAX_ACCOUNT_BYTES} bytes of PEP items`);
       }
+      await this.quota(owner.local, adding);
       let rec = await this.store.node(owner.local, node);
       if (rec) {
         if (options) checkPreconditions(rec.config, options);

@@ -202,5 +202,9 @@ export const pepStore = defineStore<PepStore>({
     const items = await backend.collection(collection<ItemDoc>('pep-items', ['user', 'nodeId']));
     return new PepStore(nodes, items);
   },
+  // Counts toward the account-wide storage quota (modules/storage-quota.ts) besides PEP's own 4 MiB.
+  sizeOf(store, user) {
+    return store.bytesUsed(user, true);
+  },
   removeUser: (store, user) => store.removeUser(user),
 });
