@@ -41,6 +41,7 @@ export class BoundSession implements SessionHandle {
   /** Sorted by order, ties in the order added; replaced, never changed in place (safe while a send runs). */
   private filters: readonly FilterEntry[] = NO_FILTERS;
 
+  /** `id`: that of the connection it was bound on, kept when it moves (logs, admin console). */
   constructor(readonly ctx: ServerContext, readonly id: string, readonly jid: Jid, connection: SessionConnection) {
     this.attach(connection);
   }
@@ -140,7 +141,12 @@ export class BoundSession implements SessionHandle {
     c?.sessionDetached(this, null);
   }
 
+  /**
+   * The server ends this session (replaced, kicked, account removed, shutdown): with a stream error on its
+   * connection, and for good — a resumption module does not keep a session closed this way.
+   */
   closeWithError(condition: 'conflict' | 'system-shutdown' | 'not-authorized' | 'policy-violation' | 'reset', text?: string): void {
+    this.onConnectionLost = null;
     const c = this.connection;
     if (c !== null) c.closeWithError(condition, text);
     else this.end();

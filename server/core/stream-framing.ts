@@ -10,7 +10,9 @@
 // `closing` is `<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>`, `element` writes every element as a
 // document of its own (xmlns='jabber:client' on stanzas, xmlns:stream declared on <stream:features/> and
 // <stream:error/>), and its `parser` reads one complete element per frame, reporting <open/> as the header and
-// <close/> as the peer's closing. One WebSocket message per write() of the transport.
+// <close/> as the peer's closing. One WebSocket message per write() of the transport. checkHeader() (stream-header.ts)
+// still checks the root's namespace and `stream` prefix: that parser reports <open/> as a header in NS.streams with
+// that prefix, or those two checks move into the framing when WebSocket arrives.
 import { XmlStreamFraming, type FramingHandlers, type FramingLimits, type InputFraming } from './framing.js';
 import { streamHeader, type StreamOpening } from './stream-header.js';
 import type { Element } from './xml.js';

@@ -218,10 +218,12 @@ describe('moving a bound session to another connection', () => {
     bob.send(`<message type='chat' to='${full}' id='moved1'><body>where are you?</body></message>`);
     const got = await second.nextElement(undefined, 'moved1');
     assert.equal(got.toString(), `<message type="chat" to="${full}" id="moved1" from="bob@${DOMAIN}/b"><body>where are you?</body></message>`);
-    // The second connection now speaks as the moved session.
+    // The second connection now speaks as the moved session, which goes on counting what it receives (XEP-0198 h).
+    const received = (session as SessionHandle).stanzasReceived;
     second.send(`<message type='chat' to='bob@${DOMAIN}/b' id='back1'><body>here</body></message>`);
     assert.equal((await bob.nextElement(isMessage('back1'), 'back1')).attrs.from, full);
     await second.ping();
+    assert.equal((session as SessionHandle).stanzasReceived, received + 2);
     assert.equal(first.pending().filter((e) => e.kind === 'element').length, 0, 'nothing more on the first socket');
     await Promise.all([second.close(), bob.close()]);
     await until('the moved session to end with its connection', () => sessions.get(parseJid(full)) === undefined, 5000);

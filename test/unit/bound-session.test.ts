@@ -186,7 +186,13 @@ test('connection lost ends the session (registry, session-ended once) unless a m
   assert.equal(keptClean, 0);
 
   const c = setup();
+  let keptClosed = 0;
+  c.session.onConnectionLost = () => keptClosed++;
   c.session.closeWithError('conflict');
   assert.deepEqual(c.conn.events, ['attached', 'error conflict']);
   assert.equal(c.session.ended, false, 'attached: the connection closes, and the session ends when it is gone');
+  // Closed by the server (kick, conflict, shutdown): ended even when the peer then just drops the connection.
+  c.session.connectionLost(c.conn, false);
+  assert.equal(keptClosed, 0);
+  assert.equal(c.session.ended, true);
 });
