@@ -12,16 +12,21 @@ export class DiscoRegistry {
   private readonly identities: Record<DiscoScope, DiscoIdentity[]> = { host: [], account: [] };
   private readonly items: DiscoItem[] = [];
   private readonly forms: (() => Element)[] = [];
+  /** Changes whenever a feature, identity or form is added or removed (what the server's caps hash covers). */
+  revision = 0;
 
   addFeature(scope: DiscoScope, feature: string): void {
     this.features[scope].add(feature);
+    this.revision++;
   }
 
   removeFeature(scope: DiscoScope, feature: string): void {
+    this.revision++;
     this.features[scope].delete(feature);
   }
 
   addIdentity(scope: DiscoScope, identity: DiscoIdentity): void {
+    this.revision++;
     this.identities[scope].push(identity);
   }
 
@@ -31,6 +36,7 @@ export class DiscoRegistry {
 
   /** An extended-info data form (XEP-0128), built fresh for each answer so it reflects current settings. */
   addForm(build: () => Element): void {
+    this.revision++;
     this.forms.push(build);
   }
 

@@ -36,7 +36,16 @@ export const capsModule: ServerModule = {
     // Answers to the server's disco#info queries come back to the domain.
     ctx.router.hook('iq/host', (ev) => (ev.type === 'result' || ev.type === 'error') && ev.to.domain === ctx.config.domain && caps.answer(ev.stanza), 100);
 
-    const ver = () => capsVer(hostInfo(ctx), 'sha-1') ?? '';
+    // Hashed again only when what it covers changed: the registry's features and identities, or a form (forms are
+    // built from live settings, so they are compared as text). Every login's stream features carry it.
+    let cached: { revision: number; forms: string; ver: string } | null = null;
+    const ver = (): string => {
+      const forms = ctx.disco.formsOf().map(String).join('');
+      if (cached === null || cached.revision !== ctx.disco.revision || cached.forms !== forms) {
+        cached = { revision: ctx.disco.revision, forms, ver: capsVer(hostInfo(ctx), 'sha-1') ?? '' };
+      }
+      return cached.ver;
+    };
     ctx.featureProviders.push({ postAuthFeatures: () => [el('c', { xmlns: NS_CAPS, hash: 'sha-1', node: SERVER_CAPS_NODE, ver: ver() })] });
     // disco#info on `node#ver` is the same answer as without a node (XEP-0115 §6.2).
     ctx.router.hook(`iq-get/host/${NS.discoInfo}:query`, (ev) => {
