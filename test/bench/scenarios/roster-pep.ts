@@ -9,7 +9,7 @@ import type * as ltx from 'ltx';
 import { attrOf, BenchClient, escapeXml } from '../client.js';
 import { sample, delta } from '../procstat.js';
 import { median, sleep, ScenarioError, type ScenarioContext, type ScenarioResult } from './context.js';
-import { MAIN, bareOf, contactName, setupRosterByProtocol } from './roster.js';
+import { MAIN, contactName, setupRosterByProtocol, watchContactPresence } from './roster.js';
 
 const NODES = ['http://jabber.org/protocol/tune', 'http://jabber.org/protocol/mood', 'http://jabber.org/protocol/nick'];
 const PAYLOADS = [
@@ -49,19 +49,10 @@ interface LoginRun { presence: number; lastItems: number | null }
 
 async function loginOnce(ctx: ScenarioContext, O: number, withCaps: boolean): Promise<LoginRun> {
   const main = ctx.newClient(MAIN, withCaps ? 'pep' : 'plain');
-  const got = new Set<string>();
   const items = new Set<string>();
-  let tPresence = 0;
   let tItems = 0;
   const t0 = performance.now();
-  main.onPresence = (text) => {
-    const type = attrOf(text, 'type');
-    if (type !== undefined && type !== 'available') return;
-    const from = bareOf(attrOf(text, 'from'));
-    if (!from.startsWith('rc')) return;
-    got.add(from);
-    if (got.size === O && tPresence === 0) tPresence = performance.now() - t0;
-  };
+  const presence = watchContactPresence(main, O, t0);
   main.onMessage = (text) => {
     if (!text.includes('pubsub#event')) return;
     const node = /<items node=["']([^"']*)["']/.exec(text)?.[1];
@@ -72,17 +63,17 @@ async function loginOnce(ctx: ScenarioContext, O: number, withCaps: boolean): Pr
   await main.login({ rosterGet: true });
   main.write(withCaps ? `<presence><c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='${CAPS_NODE}' ver='${VER}'/></presence>` : '<presence/>');
   const wait = Date.now() + 30000;
-  while ((tPresence === 0 || (withCaps && tItems === 0)) && Date.now() < wait) {
+  while ((presence.elapsed() === 0 || (withCaps && tItems === 0)) && Date.now() < wait) {
     ctx.check();
     await sleep(2);
   }
-  if (tPresence === 0) throw new ScenarioError(`presence arrived from ${got.size} of ${O} online contacts within 30 s`);
+  if (presence.elapsed() === 0) throw new ScenarioError(`presence arrived from ${presence.count()} of ${O} online contacts within 30 s`);
   if (withCaps && tItems === 0) throw new ScenarioError(`${items.size} of ${O * NODES.length} last items arrived within 30 s`);
   if (!withCaps) await sleep(200);   // anything PEP would send unasked would have come by now
   if (!withCaps && items.size > 0) throw new ScenarioError(`${items.size} PEP events reached a client without +notify caps`);
   await main.close();
   ctx.clients.delete(main);
-  return { presence: tPresence, lastItems: withCaps ? tItems : null };
+  return { presence: presence.elapsed(), lastItems: withCaps ? tItems : null };
 }
 
 export async function rosterPepScenario(ctx: ScenarioContext, setupByProtocol: boolean): Promise<ScenarioResult> {

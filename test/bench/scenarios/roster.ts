@@ -15,6 +15,24 @@ export function bareOf(jid: string | undefined): string {
 }
 
 /** Answers every subscription request with approval, as a user accepting all contacts would. */
+/**
+ * Time from `t0` until available presence has come from all `online` contacts (rc…): `elapsed()` is 0 until then.
+ * Set on `main` before its login, since the presences follow the initial presence.
+ */
+export function watchContactPresence(main: BenchClient, online: number, t0: number): { elapsed(): number; count(): number } {
+  const got = new Set<string>();
+  let t = 0;
+  main.onPresence = (text) => {
+    const type = attrOf(text, 'type');
+    if (type !== undefined && type !== 'available') return;
+    const from = bareOf(attrOf(text, 'from'));
+    if (!from.startsWith('rc')) return;
+    got.add(from);
+    if (got.size === online && t === 0) t = performance.now() - t0;
+  };
+  return { elapsed: () => t, count: () => got.size };
+}
+
 function autoApprove(c: BenchClient): void {
   c.onPresence = (text) => {
     if (attrOf(text, 'type') === 'subscribe') {
@@ -79,28 +97,18 @@ export async function rosterScenario(ctx: ScenarioContext, setupByProtocol: bool
   for (let k = 0; k < scale.rosterRepeats; k++) {
     ctx.check();
     const main = ctx.newClient(MAIN);
-    const got = new Set<string>();
-    let tPresence = 0;
-    const t0 = performance.now();
-    main.onPresence = (text) => {
-      const type = attrOf(text, 'type');
-      if (type !== undefined && type !== 'available') return;
-      const from = bareOf(attrOf(text, 'from'));
-      if (!from.startsWith('rc')) return;
-      got.add(from);
-      if (got.size === O && tPresence === 0) tPresence = performance.now() - t0;
-    };
+    const presence = watchContactPresence(main, O, performance.now());
     const t = await main.login({ rosterGet: true, presence: true });
     if (t.rosterItems !== C) throw new ScenarioError(`the roster has ${t.rosterItems ?? 'no'} items, expected ${C}`);
     const wait = Date.now() + 30000;
-    while (tPresence === 0 && Date.now() < wait) {
+    while (presence.elapsed() === 0 && Date.now() < wait) {
       ctx.check();
       await sleep(2);
     }
-    if (tPresence === 0) throw new ScenarioError(`presence arrived from ${got.size} of ${O} online contacts within 30 s`);
+    if (presence.elapsed() === 0) throw new ScenarioError(`presence arrived from ${presence.count()} of ${O} online contacts within 30 s`);
     rosterTimes.push(t.roster!);   // login() starts its clock where t0 was taken
     rosterRtts.push(t.roster! - t.bind);
-    presenceTimes.push(tPresence);
+    presenceTimes.push(presence.elapsed());
     await main.close();
     ctx.clients.delete(main);
     await sleep(300);
