@@ -62,6 +62,51 @@ export interface Limits {
   iqBurst: number;
 }
 
+/** Who may create rooms on the group chat service (a room's owner configures it after). */
+export type RoomCreationPolicy = 'everyone' | 'admins';
+/** A new room's settings until its owner changes them (muc#roomconfig; server/muc/room-config.ts). */
+export interface RoomDefaults {
+  /** Listed in the service's disco#items (muc_public) rather than hidden. */
+  public: boolean;
+  /** Kept when the last occupant leaves and across restarts. */
+  persistent: boolean;
+  membersOnly: boolean;
+  moderated: boolean;
+  /** Who may see occupants' real JIDs: 'moderators' (semi-anonymous) or 'anyone' (non-anonymous). */
+  whois: 'moderators' | 'anyone';
+  /** Who may send private messages to occupants. */
+  allowPm: 'anyone' | 'participants' | 'moderators' | 'none';
+}
+
+/** The group chat service (XEP-0045) at <subdomain>.<domain>: server/muc/. */
+export interface MucSettings {
+  /** The service runs; off: no conference host at all. */
+  enabled: boolean;
+  /** The service's address is <subdomain>.<domain>; conference.<domain> by default. */
+  subdomain: string;
+  createRooms: RoomCreationPolicy;
+  /** Rooms on the service in all; past it, creating one is refused with resource-constraint. */
+  maxRooms: number;
+  /** Rooms one user may own; past it, creating one is refused with not-allowed (MUC bad input). */
+  maxRoomsPerUser: number;
+  /** Occupants per room at most; a room's own maxusers can only be lower. */
+  maxOccupants: number;
+  /** Messages of history each room keeps for people who join (and the most a room may be configured to keep). */
+  historyLength: number;
+  defaults: RoomDefaults;
+}
+
+export const DEFAULT_MUC: MucSettings = {
+  enabled: true,
+  subdomain: 'conference',
+  createRooms: 'everyone',
+  maxRooms: 1000,
+  maxRoomsPerUser: 50,
+  maxOccupants: 500,
+  historyLength: 50,
+  defaults: { public: true, persistent: true, membersOnly: false, moderated: false, whois: 'moderators', allowPm: 'anyone' },
+};
+
 export interface ServerConfig {
   dataDir: string;
   domain: string;
@@ -121,6 +166,8 @@ export interface ServerConfig {
   durability: Durability;
   /** The setup wizard has been completed; until then a fresh data folder offers it behind a one-time link. */
   setupDone: boolean;
+  /** The group chat service: who may create rooms, room defaults, its limits. */
+  muc: MucSettings;
   limits: Limits;
 }
 
@@ -217,6 +264,7 @@ export function defaultConfig(dataDir: string = defaultDataDir()): ServerConfig 
     consoleRemote: false,
     durability: 'flush',
     setupDone: false,
+    muc: { ...DEFAULT_MUC, defaults: { ...DEFAULT_MUC.defaults } },
     limits: { ...DEFAULT_LIMITS },
   };
 }
@@ -226,7 +274,10 @@ export class ConfigError extends Error {}
 export const CONFIG_FILE = 'config.json';
 
 /** Settings the wizard saves; anything not present keeps its default. */
-export type StoredSettings = Partial<Omit<ServerConfig, 'dataDir' | 'limits'>> & { limits?: Partial<Limits> };
+export type StoredSettings = Partial<Omit<ServerConfig, 'dataDir' | 'limits' | 'muc'>> & {
+  limits?: Partial<Limits>;
+  muc?: Partial<Omit<MucSettings, 'defaults'>> & { defaults?: Partial<RoomDefaults> };
+};
 
 export async function readStoredSettings(dataDir: string): Promise<StoredSettings> {
   const file = path.join(dataDir, CONFIG_FILE);
@@ -256,7 +307,14 @@ export async function writeStoredSettings(dataDir: string, settings: StoredSetti
 /** Merge defaults ← stored settings ← overrides, then validate. */
 export function resolveConfig(dataDir: string, stored: StoredSettings, overrides: StoredSettings): ServerConfig {
   const base = defaultConfig(dataDir);
-  const merged: ServerConfig = { ...base, ...stored, ...overrides, dataDir, limits: { ...base.limits, ...stored.limits, ...overrides.limits } };
+  const merged: ServerConfig = {
+    ...base, ...stored, ...overrides, dataDir,
+    limits: { ...base.limits, ...stored.limits, ...overrides.limits },
+    muc: {
+      ...base.muc, ...stored.muc, ...overrides.muc,
+      defaults: { ...base.muc.defaults, ...stored.muc?.defaults, ...overrides.muc?.defaults },
+    },
+  };
   if (merged.limits.enabled === false && overrides.limits?.enabled === false) {
     merged.limits = { ...NO_LIMITS, ...overrides.limits };
   }
@@ -304,6 +362,26 @@ export function validateConfig(c: ServerConfig): void {
   }
   c.contactAddresses ??= {};
   validateContactAddresses(c.contactAddresses);
+  validateMuc(c.muc);
+}
+
+function validateMuc(m: MucSettings): void {
+  if (typeof m.subdomain !== 'string' || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(m.subdomain)) {
+    throw new ConfigError(`"${String(m.subdomain)}" cannot name the group chat service; use letters, digits and dashes, like conference.`);
+  }
+  if (m.createRooms !== 'everyone' && m.createRooms !== 'admins') {
+    throw new ConfigError(`Who may create rooms must be everyone or admins, not "${String(m.createRooms)}".`);
+  }
+  for (const [key, what, min] of [['maxRooms', 'The number of rooms', 0], ['maxRoomsPerUser', 'The rooms one user may own', 0],
+    ['maxOccupants', 'The occupants of one room', 1], ['historyLength', 'The messages of history a room keeps', 0]] as const) {
+    const v = m[key];
+    if (!Number.isInteger(v) || v < min) throw new ConfigError(`${what} must be a whole number (${min} or more), not ${String(v)}.`);
+  }
+  const d = m.defaults;
+  if (d.whois !== 'moderators' && d.whois !== 'anyone') throw new ConfigError('Who may see real addresses in new rooms must be moderators or anyone.');
+  if (!['anyone', 'participants', 'moderators', 'none'].includes(d.allowPm)) {
+    throw new ConfigError('Who may send private messages in new rooms must be anyone, participants, moderators or none.');
+  }
 }
 
 /** XEP-0157 addresses must be URIs (mailto:, xmpp:, https:…) under a known role. */
