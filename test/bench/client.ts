@@ -58,6 +58,7 @@ export class BenchClient {
   onStreamEnd: ((reason: string) => void) | null = null;
   tlsCipher = '';
   tlsProtocol = '';
+  private secure: tls.TLSSocket | null = null;
   private socket: net.Socket | tls.TLSSocket | null = null;
   private readonly framer: StreamFramer;
   private ready = false;
@@ -184,6 +185,25 @@ export class BenchClient {
     s.on('data', this.onData);
   }
 
+  /**
+   * The server's certificate chain as the handshake presented it, e.g. "RSA-2048 CN=bench.local ← RSA-3072 CN=… CA"
+   * (key type and size of each certificate sent), so a run can show that every server used the same kind of key.
+   */
+  peerCertificates(): string {
+    const s = this.secure;
+    if (!s) return '';
+    const parts: string[] = [];
+    let c: tls.DetailedPeerCertificate | null = s.getPeerCertificate(true);
+    const seen = new Set<string>();
+    while (c && c.raw && !seen.has(c.fingerprint256)) {
+      seen.add(c.fingerprint256);
+      const key = c.asn1Curve ? `EC-${c.asn1Curve}` : c.modulus ? `RSA-${c.bits}` : `${c.bits}-bit key`;
+      parts.push(`${key} CN=${c.subject?.CN ?? '?'}`);
+      c = c.issuerCertificate && c.issuerCertificate !== c ? c.issuerCertificate : null;
+    }
+    return parts.join(' ← ');
+  }
+
   /** Sends an iq (which must carry the given id) and resolves with the reply, result or error. */
   iq(id: string, text: string): Promise<ltx.Element> {
     return new Promise((resolve) => {
@@ -249,6 +269,7 @@ export class BenchClient {
     });
     this.tlsCipher = secure.getCipher()?.standardName ?? '';
     this.tlsProtocol = secure.getProtocol() ?? '';
+    this.secure = secure;
     this.attach(secure);
     const tlsDone = at();
     this.header();

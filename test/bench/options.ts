@@ -21,7 +21,10 @@ export interface Scale {
   rosterRepeats: number;
   mucOccupants: number;
   mucSenders: number;
+  /** Groupchat messages in all, over every sender, measured. */
   mucMessages: number;
+  /** Groupchat messages sent (and checked) before the measured ones, so a JIT compiler warms up; not measured. */
+  mucWarmup: number;
   /** Groupchat messages each sender may have in flight (sent, its own echo not yet back). */
   mucWindow: number;
   /** The storage scenarios: writers, iq sets each keeps in flight, confirmed writes in all. */
@@ -48,6 +51,7 @@ export const FULL: Scale = {
   mucOccupants: 100,
   mucSenders: 10,
   mucMessages: 2000,
+  mucWarmup: 200,
   mucWindow: 2,
   storageWriters: 20,
   storageWindow: 4,
@@ -69,6 +73,7 @@ export const QUICK: Scale = {
   mucOccupants: 20,
   mucSenders: 5,
   mucMessages: 500,
+  mucWarmup: 50,
   storageWrites: 4000,
   timeoutSeconds: { login: 60, idle: 120, chat: 120, 'chat-privacy': 120, roster: 60, 'roster-pep': 90, muc: 120, storage: 120, 'storage-os': 120, flood: 120 },
 };

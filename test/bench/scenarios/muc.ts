@@ -1,7 +1,16 @@
-// muc: Q occupants in one room, S of them send M groupchat messages in all, each sender keeping a small window in
-// flight (the next message goes when its own echo comes back). Every occupant must receive every message exactly
-// once; latency is measured per delivery.
-import { attrOf, bodyOf, BenchClient } from '../client.js';
+// muc: Q occupants in one room, S of them send groupchat messages, each sender keeping a small window in flight
+// (the next message goes when its own reflection comes back). Every occupant must receive every message exactly
+// once, from the sender's occupant JID; latency is measured per delivery (one message to one occupant).
+//
+// A warm-up round (scale.mucWarmup messages, checked the same way) comes first and is not measured, so a JIT
+// compiler's first minutes do not count against a server; then scale.mucMessages messages are measured: deliveries
+// per second, server CPU per 10,000 deliveries, latency percentiles over every delivery.
+//
+// Room settings are the servers' (see servers/*.ts): history kept by neither (so no server copies the measured
+// messages into a history), temporary rooms, no logging or archiving. The first occupant creates the room and
+// confirms it as an instant room when the server says it is new (201), as a client would.
+import { attrOf, BenchClient } from '../client.js';
+import { MucLedger } from './muc-ledger.js';
 import { sample, delta } from '../procstat.js';
 import { awaitDeliveries, percentile, runPool, sleep, ScenarioError, type ScenarioContext, type ScenarioResult } from './context.js';
 
@@ -15,10 +24,11 @@ export async function mucScenario(ctx: ScenarioContext, service: string): Promis
   const { scale, server } = ctx;
   const Q = scale.mucOccupants;
   const S = Math.min(scale.mucSenders, Q);
+  const warmPer = Math.floor(scale.mucWarmup / S);
   const per = Math.floor(scale.mucMessages / S);
-  const total = per * S;
   const room = `bench${Date.now().toString(36)}@${service}`;
   const names = Array.from({ length: Q }, (_, i) => `u${i + 1}`);
+  const senderJid = names.slice(0, S).map((n) => `${room}/${n}`);
   const { clients } = await ctx.loginMany(names, scale.loginConcurrency, { presence: true });
 
   // Join: the first occupant creates the room (and confirms it as an instant room), then the others come in.
@@ -44,76 +54,87 @@ export async function mucScenario(ctx: ScenarioContext, service: string): Promis
   await join(0);
   await runPool(Q - 1, 10, (i) => join(i + 1), () => ctx.aborted);
   ctx.check();
+  // What kind of room the server made (muc_temporary, muc_unmoderated…), kept in the details.
+  const infoId = BenchClient.nextId('ri');
+  const info = await clients[0]!.iq(infoId, `<iq type='get' id='${infoId}' to='${room}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`);
+  const roomFeatures = (info.getChild('query')?.getChildren('feature') ?? []).map((f) => String(f.attrs.var)).filter((v) => v.startsWith('muc_'));
   await sleep(500);
 
   const sent = new Int32Array(S);
   const inflight = new Int32Array(S);
-  const seen = new Uint8Array(Q * total);
-  const latency = new Float64Array(Q * total);
-  let deliveries = 0;
-  let duplicates = 0;
-  let foreign = 0;
-  let bounced = 0;
-  let doneAt = 0;
-  const goal = Q * total;
+  const ledger = new MucLedger(Q, S, warmPer, per, senderJid);
+  const { goal, warmGoal } = ledger;
+  let sampleDelivery = '';
+  /** Messages each sender may have sent so far: warmPer during the warm-up, perAll once measuring. */
+  let limit = warmPer;
   const W = scale.mucWindow;
 
   const pump = (s: number): void => {
     const c = clients[s]!;
-    while (inflight[s]! < W && sent[s]! < per) {
+    while (inflight[s]! < W && sent[s]! < limit) {
       const seq = sent[s]!++;
       inflight[s]!++;
-      c.write(`<message to='${room}' type='groupchat' id='g${seq}'><body>${s} ${seq} ${performance.now().toFixed(3)} ${PAD}</body></message>`);
+      c.write(`<message to='${room}' type='groupchat' id='g${seq}'><body>${MucLedger.body(s, seq, performance.now(), PAD)}</body></message>`);
     }
   };
   const receiver = (q: number) => (text: string): void => {
-    const now = performance.now();
-    const type = attrOf(text, 'type');
-    if (type === 'error') { bounced++; return; }
-    const body = bodyOf(text);
-    if (body === undefined || type !== 'groupchat') return;   // subject, invitations…
-    const a = body.indexOf(' ');
-    const b = body.indexOf(' ', a + 1);
-    const c = body.indexOf(' ', b + 1);
-    const s = Number(body.slice(0, a));
-    const seq = Number(body.slice(a + 1, b));
-    const ts = Number(body.slice(b + 1, c));
-    if (!(s >= 0 && s < S && seq >= 0 && seq < per)) { foreign++; return; }
-    const idx = q * total + s * per + seq;
-    if (seen[idx]++ !== 0) { duplicates++; return; }
-    latency[deliveries++] = now - ts;
-    if (deliveries === goal) doneAt = now;
-    if (q === s) {
+    const s = ledger.receive(q, text, performance.now());
+    if (q === Q - 1 && !sampleDelivery && ledger.deliveries > 0) sampleDelivery = text;
+    if (s >= 0) {
       inflight[s]!--;
       pump(s);
     }
   };
   clients.forEach((c, q) => (c.onMessage = receiver(q)));
 
+  // Warm-up: not measured, but lost, duplicated or misrouted deliveries count all the same.
+  const faults = (): Record<string, unknown> => ({
+    lost: ledger.lost, duplicates: ledger.duplicates, misrouted: ledger.misrouted, firstMisrouted: ledger.firstMisrouted,
+    bounced: ledger.bounced, firstBounce: ledger.firstBounce,
+  });
+  for (let s = 0; s < S; s++) pump(s);
+  const warmStalled = await awaitDeliveries(ctx, () => ledger.warmDeliveries, warmGoal, 'warm-up deliveries');
+  ctx.check();
+  if (warmStalled) {
+    return {
+      status: 'error', message: `the warm-up stopped after ${ledger.warmDeliveries} of ${warmGoal} deliveries (${ledger.bounced} bounced${ledger.firstBounce ? `, e.g. ${ledger.firstBounce}` : ''})`,
+      figures: {}, details: { occupants: Q, senders: S, room, roomFeatures, ...faults() },
+    };
+  }
+  await sleep(200);
+
+  limit = ledger.perAll;
   const before = sample(server.pid);
   for (let s = 0; s < S; s++) pump(s);
-  const stalled = await awaitDeliveries(ctx, () => deliveries, goal, 'deliveries');
+  const stalled = await awaitDeliveries(ctx, () => ledger.deliveries, goal, 'deliveries');
   const after = sample(server.pid);
-  if (doneAt === 0) doneAt = performance.now();
+  const doneAt = ledger.doneAt || performance.now();
+  // Late duplicates still count: wait a little before the figures are taken.
   await sleep(500);
   const d = delta(before, after);
   const wall = (doneAt - before.at) / 1000;
+  const tls = `${clients[0]!.tlsProtocol} ${clients[0]!.tlsCipher}`;
+  const certificates = clients[0]!.peerCertificates();
   await ctx.closeAll();
+  const deliveries = ledger.deliveries;
+  const measured = ledger.latency.subarray(0, deliveries);
   const figures = {
-    mucMsgsPerSecond: Math.floor(deliveries / Q) / wall,
     mucDeliveriesPerSecond: deliveries / wall,
-    mucP50: percentile(latency.subarray(0, deliveries), 50),
-    mucP99: percentile(latency.subarray(0, deliveries), 99),
-    mucCpuPer1000: deliveries > 0 ? (d.serverCpu / (deliveries / Q)) * 1000 : null,
-    mucLost: goal - deliveries + duplicates,
+    mucMsgsPerSecond: deliveries / Q / wall,
+    mucP50: percentile(measured, 50),
+    mucP90: percentile(measured, 90),
+    mucP99: percentile(measured, 99),
+    mucCpuPer10k: deliveries > 0 ? (d.serverCpu / deliveries) * 10000 : null,
+    mucLost: ledger.faults,
     mucServerCpu: d.serverCpu / d.wallSeconds,
     mucGeneratorCpu: d.generatorCpu / d.wallSeconds,
   };
   const details = {
-    occupants: Q, senders: S, messages: total, window: W, deliveries, duplicates, foreign, bounced, room,
+    occupants: Q, senders: S, warmupMessages: warmPer * S, messages: per * S, window: W, deliveries, warmDeliveries: ledger.warmDeliveries,
+    ...faults(), room, roomFeatures, tls, certificates, sampleDelivery, sampleDeliveryBytes: Buffer.byteLength(sampleDelivery),
     wallSeconds: wall, serverCpuSeconds: d.serverCpu, generatorCpuSeconds: d.generatorCpu, measuredWindowUs: d.windowUs,
   };
-  if (stalled) return { status: 'error', message: `delivery stopped after ${deliveries} of ${goal} deliveries (${bounced} bounced)`, figures, details };
+  if (stalled) return { status: 'error', message: `delivery stopped after ${deliveries} of ${goal} deliveries (${ledger.bounced} bounced)`, figures, details };
   if (ctx.aborted) return { status: 'timeout', message: `${deliveries} of ${goal} deliveries in time`, figures, details };
   return { status: 'ok', figures, details };
 }

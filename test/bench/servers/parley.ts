@@ -7,7 +7,7 @@ import { promises as fs, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { deriveScramCredential } from '../../../server/core/sasl/index.js';
 import { SCHEMA_VERSION } from '../../../server/storage/schema.js';
-import { CONFIG_FILE } from '../../../server/core/config.js';
+import { CONFIG_FILE, type StoredSettings } from '../../../server/core/config.js';
 import type { AccountDoc } from '../../../server/storage/accounts.js';
 import { PARLEY_VERSION } from '../../../server/version.js';
 import { DOMAIN, PASSWORD, ROOT, spawnServer, stopChild, type Accounts, type RunningServer, type ServerKit } from './server.js';
@@ -43,7 +43,10 @@ async function writeAccounts(dataDir: string, names: string[]): Promise<void> {
 export async function parleyKit(accounts: Accounts, pin: string[], log: (s: string) => void): Promise<ServerKit> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-bench-'));
   await fs.writeFile(path.join(dataDir, 'schema.json'), JSON.stringify({ version: SCHEMA_VERSION }) + '\n');
-  await fs.writeFile(path.join(dataDir, CONFIG_FILE), JSON.stringify({ scramIterations: ITERATIONS }, null, 2) + '\n');
+  // The muc scenario's room as Prosody's (servers/prosody.ts): temporary, no history kept, so the measured messages
+  // are not copied into one; nothing logged or archived.
+  const settings: StoredSettings = { scramIterations: ITERATIONS, muc: { historyLength: 0, defaults: { persistent: false } } };
+  await fs.writeFile(path.join(dataDir, CONFIG_FILE), JSON.stringify(settings, null, 2) + '\n');
   const names = accountNames(accounts);
   await writeAccounts(dataDir, names);
   log(`parley: ${names.length} accounts written to ${dataDir}`);

@@ -80,9 +80,16 @@ certificates = ${luaString(path.join(dir, 'certs'))}
 VirtualHost ${luaString(DOMAIN)}
   ssl = { key = ${luaString(path.join(dir, 'certs', 'key.pem'))}; certificate = ${luaString(path.join(dir, 'certs', 'cert.pem'))} }
 
+-- The muc scenario's room, set up like Parley's (servers/parley.ts): anyone may create rooms, a new room is not
+-- locked until configured (the scenario confirms an instant room either way), rooms are temporary, no history is
+-- kept (so no server copies the measured messages), no logging or archiving (mod_muc_mam is not loaded).
+-- XEP-0421 occupant ids stay on (0.12's default): Parley adds them too.
 Component ${luaString('conference.' + DOMAIN)} "muc"
   muc_room_locking = false
   restrict_room_creation = false
+  muc_room_default_persistent = false
+  muc_room_default_history_length = 0
+  max_history_messages = 0
 `;
 }
 
