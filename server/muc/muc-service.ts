@@ -132,19 +132,25 @@ export class MucService {
    * broadcast (muc#roomconfig_presencebroadcast) or it leaves.
    */
   broadcastPresence(room: Room, o: Occupant, details: PresenceDetails, selfCodes: readonly number[] = [], onlySession?: string): void {
-    const toOthers = details.unavailable || room.broadcastsPresenceOf(o.role);
+    this.presenceToOthers(room, o, details);
+    this.sendSelfPresence(room, o, details, selfCodes, onlySession);
+  }
+
+  /**
+   * Occupant `o`'s presence to everyone else in the room (not to `o`), as broadcastPresence sends it. Apart so
+   * muc#admin can tell a removed occupant first and the others after the requester's answer (XEP-0045 §8.2).
+   */
+  presenceToOthers(room: Room, o: Occupant, details: PresenceDetails): void {
+    if (!details.unavailable && !room.broadcastsPresenceOf(o.role)) return;
     let withJid: SharedStanza | null = null;
     let withoutJid: SharedStanza | null = null;
-    if (toOthers) {
-      for (const r of room.occupants.values()) {
-        if (r === o) continue;
-        let copy: SharedStanza;
-        if (room.canSeeRealJids(r)) copy = withJid ??= shareStanza(occupantPresence(room, o, true, details, null));
-        else copy = withoutJid ??= shareStanza(occupantPresence(room, o, false, details, null));
-        for (const full of r.sessions.keys()) this.send(copy.to(full));
-      }
+    for (const r of room.occupants.values()) {
+      if (r === o) continue;
+      let copy: SharedStanza;
+      if (room.canSeeRealJids(r)) copy = withJid ??= shareStanza(occupantPresence(room, o, true, details, null));
+      else copy = withoutJid ??= shareStanza(occupantPresence(room, o, false, details, null));
+      for (const full of r.sessions.keys()) this.send(copy.to(full));
     }
-    this.sendSelfPresence(room, o, details, selfCodes, onlySession);
   }
 
   /** The occupant's own presence (110 first, then `selfCodes`): to each of its sessions, or only to `only`. */

@@ -69,7 +69,12 @@ export class Room {
   // ---- affiliations and roles -------------------------------------------------------------------------------
 
   affiliationOf(bare: string): Affiliation {
-    return this.affiliations.get(bare)?.affiliation ?? 'none';
+    const own = this.affiliations.get(bare);
+    if (own) return own.affiliation;
+    // §9.2: a ban matches user@domain first, then the domain itself (a whole server banned).
+    const at = bare.indexOf('@');
+    if (at >= 0 && this.affiliations.get(bare.slice(at + 1))?.affiliation === 'outcast') return 'outcast';
+    return 'none';
   }
 
   /** Bare JIDs with this affiliation. */
