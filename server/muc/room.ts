@@ -19,6 +19,8 @@ export interface HistoryEntry {
   realJid: string;
   /** XEP-0359 id the room gave it. */
   stanzaId: string;
+  /** Retracted by a moderator (XEP-0425): `stanza` is its tombstone, and newcomers are not sent it. */
+  retracted?: boolean;
 }
 
 export interface AffiliationEntry {
