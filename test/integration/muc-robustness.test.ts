@@ -32,7 +32,7 @@ test('MUC-24 (RFC 6121 §4.6.3): an occupant whose connection vanishes leaves th
   assert.equal(item(gone).role, 'none');
 });
 
-test('MUC-25: an occupant the room cannot reach any more (its resource is gone) is removed with 333', async () => {
+test('MUC-25: an occupant the room cannot reach any more (its resource is gone) is removed with 333; a service-unavailable (a privacy refusal) is not that', async () => {
   const [a, b] = await people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
@@ -40,8 +40,11 @@ test('MUC-25: an occupant the room cannot reach any more (its resource is gone) 
   // exist come back as errors from it.
   await join(b, r, 'bob');
   await a.waitFor(fromRoom(r, 'bob'), 'bob in');
+  b.send(`<message type='error' to='${roomJid(r)}/alice' id='x0'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
+  await b.untilPong();   // the error was handled before this pong; anything it caused was sent to alice before hers
+  assert.ok(!(await a.untilPong()).some((e) => e.name === 'presence'), 'bob removed for a service-unavailable');
   // b sends the room the error a server sends for a gone resource, for a message the room sent b.
-  b.send(`<message type='error' to='${roomJid(r)}/alice' id='x1'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
+  b.send(`<message type='error' to='${roomJid(r)}/alice' id='x1'><error type='cancel'><recipient-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
   const gone = await a.waitFor((e) => e.name === 'presence' && e.attrs.type === 'unavailable' && fromRoom(r, 'bob')(e), 'bob removed');
   assert.deepEqual(codes(gone), [333]);
   const self = await b.waitFor((e) => e.name === 'presence' && e.attrs.type === 'unavailable' && fromRoom(r, 'bob')(e), 'b told');
@@ -199,4 +202,21 @@ test('DISCO-11c: the server lists the service; the service answers conference/te
   assert.ok(q.getChildren('identity').some((i) => i.attrs.category === 'conference' && i.attrs.type === 'text'));
   const f = new Set(q.getChildren('feature').map((x) => String(x.attrs.var)));
   for (const v of ['http://jabber.org/protocol/muc', 'http://jabber.org/protocol/muc#stable_id', 'http://jabber.org/protocol/disco#info', 'http://jabber.org/protocol/disco#items']) assert.ok(f.has(v), v);
+});
+
+test('IM-44, MUC-29: blocking one occupant JID keeps that occupant\'s private and groupchat messages out, and no one else\'s', async () => {
+  const [a, b, c] = await people('a', 'b', 'c');
+  const r = room();
+  await createRoom(a, r, 'alice');
+  await join(b, r, 'bob');
+  await join(c, r, 'carol');
+  const blocked = await c.iq((id) => `<iq type='set' id='${id}'><block xmlns='urn:xmpp:blocking'><item jid='${roomJid(r)}/bob'/></block></iq>`);
+  assert.equal(blocked.attrs.type, 'result');
+  b.send(`<message type='chat' to='${roomJid(r)}/carol' id='pm1'><body>pm from bob</body></message>`);
+  say(b, r, 'bob speaks');
+  await b.waitFor(isGroupchat(r, 'bob speaks'), 'own echo');
+  say(a, r, 'alice speaks');
+  await c.waitFor(isGroupchat(r, 'alice speaks'), 'alice still heard');
+  const seen = await c.untilPong();
+  assert.ok(!seen.some((e) => e.getChildText('body') === 'pm from bob' || e.getChildText('body') === 'bob speaks'), seen.map((e) => e.toString()).join('\n'));
 });
