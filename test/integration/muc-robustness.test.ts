@@ -3,7 +3,13 @@
 // other rooms, privacy lists applied to what rooms send, and private-message rules (MUC-29).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
 import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { DOMAIN } from '../helpers/server.js';
+import { roomStore } from '../../server/muc/room-store.js';
+import { openOfflineAccounts } from '../../server/accounts/open-offline.js';
 import { codes, createRoom, errorCondition, fromRoom, isGroupchat, item, join, joinRefused, joinXml, roomJid, say, SERVICE } from '../helpers/muc-client.js';
 
 
@@ -219,4 +225,29 @@ test('IM-44, MUC-29: blocking one occupant JID keeps that occupant\'s private an
   await c.waitFor(isGroupchat(r, 'alice speaks'), 'alice still heard');
   const seen = await c.untilPong();
   assert.ok(!seen.some((e) => e.getChildText('body') === 'pm from bob' || e.getChildText('body') === 'bob speaks'), seen.map((e) => e.toString()).join('\n'));
+});
+
+test('account removal: the account loses its affiliations in every room, live and stored, with the server running and with none (offline CLI path)', async () => {
+  const [a, b] = await people('a', 'b');
+  const r = room();
+  await createRoom(a, r, 'alice', `<field var='muc#roomconfig_roomadmins'><value>${b.bare}</value></field>`);
+  const store = im.t.server.storage!.get(roomStore);
+  assert.equal((await store.get(r))!.affiliations.find((x) => x.jid === b.bare)?.affiliation, 'admin');
+  await im.t.server.accounts!.remove(b.user);
+  assert.equal((await store.get(r))!.affiliations.find((x) => x.jid === b.bare), undefined, 'still stored');
+  const form = await a.iq((id) => `<iq type='get' id='${id}' to='${roomJid(r)}'><query xmlns='http://jabber.org/protocol/muc#owner'/></iq>`);
+  const admins = form.getChild('query')!.getChild('x', 'jabber:x:data')!.getChildren('field').find((f) => f.attrs.var === 'muc#roomconfig_roomadmins')!;
+  assert.deepEqual(admins.getChildren('value').map((v) => v.getText()), []);
+  // With no server running: the stores the CLI opens drop it too.
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-muc-offline-'));
+  const opened = await openOfflineAccounts(dir, { domain: DOMAIN, scramIterations: 4096 });
+  try {
+    await opened.accounts.create('carol', 'a-long-password-1');
+    const offline = await opened.storage.open(roomStore);
+    await offline.put({ _id: 'kept', config: {}, affiliations: [{ jid: `carol@${DOMAIN}`, affiliation: 'member' }, { jid: 'dan@elsewhere.example', affiliation: 'member' }], subject: null, createdAt: 1 });
+    await opened.accounts.remove('carol');
+    assert.deepEqual((await offline.get('kept'))!.affiliations.map((x) => x.jid), ['dan@elsewhere.example']);
+  } finally {
+    await opened.storage.close();
+  }
 });
