@@ -200,7 +200,9 @@ export interface InviteInfo {
 export type ConsoleEvent =
   | { type: 'log'; line: LogLine }
   | { type: 'traffic'; traffic: Traffic }
-  | { type: 'sessions'; onlineSessions: number };
+  | { type: 'sessions'; onlineSessions: number }
+  /** Something on the Rooms page changed (occupants, rooms); coalesced, at most a few per second. */
+  | { type: 'rooms' };
 
 /** What the console pages call, besides AdminApi. */
 export interface ConsoleApi {
