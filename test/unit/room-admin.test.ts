@@ -9,6 +9,8 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { openAccounts } from '../../server/accounts/open-accounts.js';
 import { AdminService, AdminError } from '../../server/admin/admin-service.js';
+import { AdminClient } from '../../server/admin/admin-client.js';
+import { AdminSocketServer, parseAdminRequest } from '../../server/admin/admin-socket.js';
 import type { ConsoleEvent } from '../../server/admin/console-api.js';
 import { countMessages } from '../../server/admin/message-counter.js';
 import { defaultConfig, type ServerConfig } from '../../server/core/config.js';
@@ -213,4 +215,32 @@ test('no server running: stored rooms are listed, shown, created and destroyed i
   config.muc.enabled = false;
   await refused(admin.createRoom('x', {}), 'Group chat is turned off in Settings. Turn it on there and restart Parley to manage rooms.');
   assert.deepEqual((await admin.listRooms()).map((r) => r.room), ['lobby'], 'stored rooms are still listed');
+});
+
+test('admin socket: room calls carry a room’s settings as an object; wrong kinds of parameters are refused with a sentence', async (t) => {
+  const dir = await tmpDir();
+  const { admin, muc } = await running(dir);
+  const server = await AdminSocketServer.start(dir, admin, new Logger('error', null));
+  t.after(() => server.close());
+  const client = await AdminClient.connect(dir);
+  assert.ok(client);
+  t.after(() => client.close());
+
+  const made = await client.createRoom('team', { name: 'Team', moderated: true, owner: 'bob' });
+  assert.equal(made.jid, `team@${MUC}`);
+  assert.deepEqual(muc.calls.at(-1), ['createRoom', 'team', { owner: `bob@${DOMAIN}`, config: { name: 'Team', moderated: true } }]);
+  muc.join('team', 'Bob', `bob@${DOMAIN}/phone`);
+  assert.deepEqual((await client.listRooms()).map((r) => [r.jid, r.occupants]), [[`team@${MUC}`, 1]]);
+  assert.equal((await client.getRoom('team')).occupantList[0].nick, 'Bob');
+  assert.equal((await client.configureRoom('team', { membersOnly: true })).settings.membersOnly, true);
+  assert.deepEqual(await client.kickOccupant('team', 'Bob', 'Bye'), { jid: `team@${MUC}`, nick: 'Bob' });
+  assert.deepEqual(await client.setRoomAffiliation('team', 'carol@example.org', 'admin', ''), { jid: `team@${MUC}`, user: 'carol@example.org', affiliation: 'admin' });
+  await assert.rejects(client.createRoom('team', {}), (err: unknown) => err instanceof AdminError && err.message === `The room team@${MUC} already exists.`);
+  assert.deepEqual(await client.destroyRoom('team', 'Done'), { jid: `team@${MUC}` });
+
+  assert.deepEqual(parseAdminRequest('{"id":1,"method":"createRoom","params":["x","y"]}'), { id: 1, error: 'createRoom takes 2 parameters: a string and an object.' });
+  assert.deepEqual(parseAdminRequest('{"id":2,"method":"createRoom","params":["x",[1]]}'), { id: 2, error: 'createRoom takes 2 parameters: a string and an object.' });
+  assert.deepEqual(parseAdminRequest('{"id":3,"method":"configureRoom","params":["x",null]}'), { id: 3, error: 'configureRoom takes 2 parameters: a string and an object.' });
+  assert.deepEqual(parseAdminRequest('{"id":4,"method":"destroyRoom","params":["x"]}'), { id: 4, error: 'destroyRoom takes 2 string parameters.' });
+  assert.deepEqual(parseAdminRequest('{"id":5,"method":"kickOccupant","params":["x",{},"y"]}'), { id: 5, error: 'kickOccupant takes 3 string parameters.' });
 });
