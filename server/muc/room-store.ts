@@ -29,8 +29,10 @@ export interface RoomDoc {
   affiliations: StoredAffiliation[];
   subject: StoredSubject | null;
   createdAt: number;
-  /** Base64 vCard photo etc.: the room's vCard XML (VCARD-06), '' for none. */
+  /** The room's vCard XML (VCARD-06: room avatars), '' for none. */
   vcard?: string;
+  /** Salt of the room's occupant-ids (XEP-0421), so they stay stable across restarts. */
+  salt?: string;
 }
 
 export class RoomStore {
@@ -70,6 +72,6 @@ export class RoomStore {
 export const roomStore = defineStore<RoomStore>({
   name: 'muc',
   async open(backend) {
-    return new RoomStore(await backend.collection(collection<RoomDoc>('muc_rooms')));
+    return new RoomStore(await backend.collection(collection<RoomDoc>('muc')));
   },
 });
