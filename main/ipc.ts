@@ -59,7 +59,7 @@ type Call = (api: AdminService, p: CallParams) => Promise<unknown>;
 const USER = 'The user';
 const PASSWORD = 'The password';
 const ROOM = 'The room';
-const ROOM_SETTINGS = 'The room settings';
+const ROOM_SETTINGS = 'The room configuration';
 const REASON = 'The reason';
 
 /** Every AdminApi method (ADMIN_METHODS): a new one there does not compile until it is listed here. */

@@ -17,7 +17,7 @@ export type ConsoleMethod = (api: AdminService, p: Params, ctx: CallContext) => 
 const USER = 'The user';
 const PASSWORD = 'The password';
 const ROOM = 'The room';
-const ROOM_SETTINGS = 'The room settings';
+const ROOM_SETTINGS = 'The room configuration';
 const REASON = 'The reason';
 
 /** Refuse changes to the account one is logged in with that would lock one out of the console at once. */
