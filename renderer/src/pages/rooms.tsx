@@ -63,7 +63,7 @@ export function Rooms(): JSX.Element {
 
   return (
     <>
-      <PageTitle sub={rooms ? `${plural(rooms.length, 'room')}, ${plural(people, 'person', 'people')} in them.` : 'Group chat rooms.'}>Rooms</PageTitle>
+      <PageTitle sub={rooms ? `${plural(rooms.length, 'room')}, ${plural(people, 'person', 'people')} in ${rooms.length === 1 ? 'it' : 'them'}.` : 'Group chat rooms.'}>Rooms</PageTitle>
       {error && <><ErrorMessage error={error} />{/Settings/.test(error) && <p><a href="#/settings">Open Settings</a></p>}</>}
       {done && <Notice kind="ok">{done}</Notice>}
       <div class="toolbar">
@@ -118,7 +118,7 @@ export function Rooms(): JSX.Element {
               changed(<>Destroyed {destroying.jid}.</>);
             }, (err: unknown) => setDialogError(errorText(err))).finally(() => setBusy(false));
           }}>
-          <p>{destroying.occupants > 0 ? `The ${plural(destroying.occupants, 'person', 'people')} in it leave at once. ` : ''}
+          <p>{destroying.occupants === 1 ? 'The person in it leaves at once. ' : destroying.occupants > 1 ? `The ${destroying.occupants} people in it leave at once. ` : ''}
             The room, its settings and its lists are removed for good.</p>
           <Field label="Reason (optional)" hint="Shown to the people in the room.">
             {(id, hint) => <input id={id} aria-describedby={hint} value={reason} maxLength={1000} onInput={(e) => setReason(e.currentTarget.value)} />}
