@@ -2,12 +2,14 @@
 // settings of a new or changed room, nicks, and the addresses given affiliations. The admin socket and the HTTP API
 // pass values through unchecked, so everything here takes `unknown`.
 import { JidError, makeJid, parseJid, prepLocalpart } from '../core/jid.js';
+import { MAX_TEXT_FIELD } from '../muc/config-form.js';
 import { AFFILIATIONS, type Affiliation } from '../muc/roles.js';
 import { AdminError } from './admin-api.js';
 import type { NewRoom, RoomSettingsChange } from './room-api.js';
 
 const MAX_TITLE = 200;
-const MAX_DESCRIPTION = 2000;
+/** The service's own bound on a room's text fields: a longer one would pass here and be refused there. */
+const MAX_DESCRIPTION = MAX_TEXT_FIELD;
 const MAX_PASSWORD = 200;
 const MAX_REASON = 1000;
 

@@ -60,7 +60,7 @@ export function RoomFields({ draft, onChange, hasPassword, more, maxOccupants }:
           {(id, hint) => <input id={id} aria-describedby={hint} value={draft.name} maxLength={200} onInput={(e) => set('name', e.currentTarget.value)} />}
         </Field>
         <Field label="Description">
-          {(id) => <input id={id} value={draft.description} maxLength={2000} onInput={(e) => set('description', e.currentTarget.value)} />}
+          {(id) => <input id={id} value={draft.description} maxLength={1024} onInput={(e) => set('description', e.currentTarget.value)} />}
         </Field>
       </div>
       <Switch label="Listed in the room directory" checked={draft.public} onChange={(v) => set('public', v)}
