@@ -21,6 +21,8 @@ export type RoomHandler = (room: Room, ev: StanzaEvent) => boolean | Promise<boo
 export class MucService {
   readonly rooms = new Map<string, Room>();
   private readonly roomMessageHandlers: RoomHandler[] = [];
+  /** Told when a room's occupants, configuration or existence changed (the console's Rooms page follows it). */
+  private readonly changeListeners = new Set<(roomJid: string) => void>();
   /** Told of every groupchat message after it was reflected (an archive keeps it): synchronous, must not throw. */
   private readonly reflectedListeners: ((room: Room, entry: HistoryEntry) => void)[] = [];
 
@@ -68,6 +70,23 @@ export class MucService {
     return next(0);
   }
 
+  watchRooms(listener: (roomJid: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Someone watches the rooms: tell them this one changed. Costs a size check when nobody does. */
+  roomChanged(room: Room): void {
+    if (this.changeListeners.size === 0) return;
+    for (const l of this.changeListeners) {
+      try {
+        l(room.jid);
+      } catch (err) {
+        this.ctx.log.warn('muc', `a watcher of the rooms failed: ${String(err)}`);
+      }
+    }
+  }
+
   onReflected(listener: (room: Room, entry: HistoryEntry) => void): void {
     this.reflectedListeners.push(listener);
   }
@@ -99,11 +118,13 @@ export class MucService {
   newRoom(name: string): Room {
     const room = new Room(name, `${name}@${this.domain}`, defaultRoomConfig(this.settings));
     this.rooms.set(name, room);
+    this.roomChanged(room);
     return room;
   }
 
   /** Persist a persistent room (on disk before the caller answers); a temporary one is dropped from the store. */
   async save(room: Room): Promise<void> {
+    this.roomChanged(room);
     if (room.config.persistent) await this.store.put(room.toDoc());
     else await this.store.remove(room.name);
   }
@@ -111,6 +132,7 @@ export class MucService {
   /** Drop a room from memory and disk (destroyed, or a temporary room's last occupant left). */
   async forget(room: Room): Promise<void> {
     if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+    this.roomChanged(room);
     await this.store.remove(room.name);
   }
 
@@ -151,6 +173,7 @@ export class MucService {
   broadcastPresence(room: Room, o: Occupant, details: PresenceDetails, selfCodes: readonly number[] = [], onlySession?: string): void {
     this.presenceToOthers(room, o, details);
     this.sendSelfPresence(room, o, details, selfCodes, onlySession);
+    this.roomChanged(room);
   }
 
   /**
