@@ -43,8 +43,9 @@ export interface Transport {
   /** Start delivering to `sink` (once). */
   start(sink: TransportSink): void;
   /**
-   * Queue data; what is written in one tick leaves together (per-tick cork). `done`, when given, is called once
-   * with true when the data was handed to the OS, false when it could not be (closed, or mid-handshake).
+   * Queue data; what is written in one tick leaves together (one write at the end of the tick). `done`, when given,
+   * is called once with true when the data was handed to the OS, false when it could not be (closed, or
+   * mid-handshake).
    */
   write(data: string, done?: (ok: boolean) => void): void;
   /**
