@@ -50,8 +50,8 @@ export const FULL: Scale = {
   rosterRepeats: 5,
   mucOccupants: 100,
   mucSenders: 10,
-  mucMessages: 2000,
-  mucWarmup: 200,
+  mucMessages: 5000,
+  mucWarmup: 500,
   mucWindow: 2,
   storageWriters: 20,
   storageWindow: 4,
@@ -104,6 +104,7 @@ export const USAGE = `npm run bench [-- options]
   --only login,chat       run only these scenarios (login, idle, chat, chat-privacy, roster, roster-pep, muc, storage, storage-os, flood)
   --servers parley        run only these servers (parley, prosody)
   --chat-window N         chat messages each sender keeps in flight (default 5)
+  --muc-messages N        groupchat messages measured in the muc scenario (default 5,000; --quick 500)
   --timeout SECONDS       hard limit per scenario and server (default 180–600 s, by scenario)
   --profile               run Parley under node --cpu-prof and print its hot spots (timings then not comparable)
   --roster-setup protocol set up Prosody's roster scenario through XMPP instead of writing its files
@@ -117,6 +118,7 @@ export const USAGE = `npm run bench [-- options]
 export function parseOptions(argv: string[]): Options {
   const o: Options = { quick: false, only: [...SCENARIOS], servers: ['prosody', 'parley'], profile: false, rosterSetupProtocol: false, out: null, verbose: false, keep: false, nice: null, attempts: 0, scale: FULL };
   let chatWindow: number | null = null;
+  let mucMessages: number | null = null;
   let timeout: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -142,6 +144,12 @@ export function parseOptions(argv: string[]): Options {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1 || n > 1000) throw new OptionsError('--chat-window takes a whole number from 1 to 1000.');
         chatWindow = n;
+        break;
+      }
+      case '--muc-messages': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 10 || n > 100_000) throw new OptionsError('--muc-messages takes a whole number from 10 to 100000.');
+        mucMessages = n;
         break;
       }
       case '--timeout': {
@@ -184,6 +192,7 @@ export function parseOptions(argv: string[]): Options {
   o.scale = { ...(o.quick ? QUICK : FULL) };
   if (o.attempts === 0) o.attempts = o.profile ? 1 : o.quick ? 2 : 3;
   if (chatWindow !== null) o.scale.chatWindow = chatWindow;
+  if (mucMessages !== null) o.scale.mucMessages = mucMessages;
   if (timeout !== null) o.scale.timeoutSeconds = Object.fromEntries(SCENARIOS.map((n) => [n, timeout])) as Record<ScenarioName, number>;
   return o;
 }

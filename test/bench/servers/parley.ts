@@ -43,9 +43,9 @@ async function writeAccounts(dataDir: string, names: string[]): Promise<void> {
 export async function parleyKit(accounts: Accounts, pin: string[], log: (s: string) => void): Promise<ServerKit> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-bench-'));
   await fs.writeFile(path.join(dataDir, 'schema.json'), JSON.stringify({ version: SCHEMA_VERSION }) + '\n');
-  // The muc scenario's room as Prosody's (servers/prosody.ts): temporary, no history kept, so the measured messages
-  // are not copied into one; nothing logged or archived.
-  const settings: StoredSettings = { scramIterations: ITERATIONS, muc: { historyLength: 0, defaults: { persistent: false } } };
+  // The muc scenario's room as Prosody's (servers/prosody.ts): temporary and unlisted, no history kept, so the
+  // measured messages are not copied into one; nothing logged or archived.
+  const settings: StoredSettings = { scramIterations: ITERATIONS, muc: { historyLength: 0, defaults: { persistent: false, public: false } } };
   await fs.writeFile(path.join(dataDir, CONFIG_FILE), JSON.stringify(settings, null, 2) + '\n');
   const names = accountNames(accounts);
   await writeAccounts(dataDir, names);
