@@ -34,7 +34,7 @@ export function configForm(room: Room, muc: MucSettings): Element {
       options: [['none', `No limit but the server's (${muc.maxOccupants})`], ...['10', '20', '30', '50', '100', '200', '500'].filter((n) => Number(n) <= muc.maxOccupants).map((n) => [n, n] as const)] },
     { var: `${C}enablelogging`, type: 'boolean', label: 'Log the discussion publicly', values: [bool(c.logging)] },
     { var: `${C}changesubject`, type: 'boolean', label: 'Participants may change the subject', values: [bool(c.changeSubject)] },
-    { var: `${C}allowinvites`, type: 'boolean', label: 'Occupants may invite others', values: [bool(c.allowInvites)] },
+    { var: `${C}allowinvites`, type: 'boolean', label: 'Occupants may invite others (open rooms)', values: [bool(c.allowInvites)] },
     { var: `${C}allowmemberinvites`, type: 'boolean', label: 'Members may invite others to a members-only room', values: [bool(c.allowMemberInvites)] },
     { var: `${C}allowpm`, type: 'list-single', label: 'Who may send private messages', values: [c.allowPm],
       options: [['anyone', 'Anyone'], ['participants', 'Participants and moderators'], ['moderators', 'Moderators only'], ['none', 'Nobody']] },

@@ -17,7 +17,7 @@ export interface RoomConfig {
   logging: boolean;
   /** Participants may change the subject (else moderators only). */
   changeSubject: boolean;
-  /** Occupants may invite others (in a members-only room: otherwise only admins and owners). */
+  /** Occupants of an open room may invite others (moderators always may; members-only rooms: allowMemberInvites). */
   allowInvites: boolean;
   allowPm: PmPolicy;
   /** Occupants at most (0 = the service's own cap). */
@@ -42,7 +42,7 @@ export interface RoomConfig {
   canChangeNick: boolean;
   /** Users may register with the room (jabber:iq:register). */
   registration: boolean;
-  /** Members may invite in a members-only room (ejabberd's/Prosody's allowmemberinvites). */
+  /** Members may invite in a members-only room, their invitees becoming members (§9.5; else only admins and owners). */
   allowMemberInvites: boolean;
 }
 

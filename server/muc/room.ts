@@ -194,11 +194,17 @@ export class Room {
     }
   }
 
-  /** Who may invite (§7.8): anyone when allowinvites, else in members-only rooms admins/owners (members if allowed). */
-  canInvite(o: Occupant): boolean {
-    const aff = this.affiliationOf(o.bare);
+  /**
+   * May `bare` invite others (§7.8.2, §9.5)? `o`: its occupant, null when it is not in the room. Owners and admins
+   * always may, present or not (inviting is how they add members). Otherwise only occupants: in a members-only room
+   * the invitee becomes a member, so §9.5 restricts it to admins unless allowmemberinvites opens it to members; in
+   * an open room an invitation grants nothing, and muc#roomconfig_allowinvites decides (moderators always may).
+   */
+  canInvite(bare: string, o: Occupant | null): boolean {
+    const aff = this.affiliationOf(bare);
     if (aff === 'owner' || aff === 'admin') return true;
-    if (this.config.membersOnly) return this.config.allowInvites || (this.config.allowMemberInvites && aff === 'member');
+    if (!o) return false;
+    if (this.config.membersOnly) return this.config.allowMemberInvites && aff === 'member';
     return this.config.allowInvites || o.role === 'moderator';
   }
 
