@@ -3,10 +3,12 @@
 import type { MucService } from './muc-service.js';
 import { installInvitations } from './invitations.js';
 import { installVoiceRequests } from './voice-request.js';
+import { installRoomRegistration } from './room-register.js';
 
 export type RoomFeature = (svc: MucService) => void;
 
 export const ROOM_FEATURES: RoomFeature[] = [
   installInvitations,        // MUC-30, MUC-31 (§7.8.2)
   installVoiceRequests,      // MUC-34 (§7.13, §8.6)
+  installRoomRegistration,   // MUC-46 (§7.10)
 ];

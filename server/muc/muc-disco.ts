@@ -68,6 +68,9 @@ export function roomInfo(room: Room, ev: StanzaEvent): true {
   if (node !== undefined) throw new StanzaError('item-not-found', { text: 'the room has no such node' });
   const c = room.config;
   const features = [MUC_NS.muc, MUC_NS.stableId, MUC_NS.selfPing, MUC_NS.sid, MUC_NS.occupantId, NS.discoInfo, NS.discoItems, MUC_NS.register77, MUC_NS.vcard, ...roomTypeFeatures(c)];
+  // The forms this room takes (§16.3 registers muc#register as a feature; muc#request as Prosody advertises it).
+  if (c.registration) features.push(MUC_NS.register);
+  if (c.allowVoiceRequests) features.push(MUC_NS.request);
   return replyResult(ev, el('query', { xmlns: NS.discoInfo },
     el('identity', { category: 'conference', type: 'text', name: c.name || room.name }),
     features.map((f) => el('feature', { var: f })),

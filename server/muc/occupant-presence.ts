@@ -24,7 +24,7 @@ export function changeNick(svc: MucService, room: Room, o: Occupant, ev: StanzaE
     throw new StanzaError('conflict', { text: 'that nickname is in use in this room' });
   }
   const reserved = room.reservedNick(o.bare);
-  if (reserved !== undefined && reserved !== nick && room.affiliationOf(o.bare) !== 'owner' && room.config.membersOnly) {
+  if (reserved !== undefined && reserved !== nick && room.locksNickOf(o.bare)) {
     throw new StanzaError('not-acceptable', { text: `your nickname in this room is ${reserved}` });
   }
   // Old nick leaves with 303 and the new nick (self: with 110), then the occupant is back under the new one.
