@@ -4,6 +4,7 @@ import type { MucService } from './muc-service.js';
 import { installInvitations } from './invitations.js';
 import { installVoiceRequests } from './voice-request.js';
 import { installRoomRegistration } from './room-register.js';
+import { installRoomVcard } from './room-vcard.js';
 
 export type RoomFeature = (svc: MucService) => void;
 
@@ -11,4 +12,5 @@ export const ROOM_FEATURES: RoomFeature[] = [
   installInvitations,        // MUC-30, MUC-31 (§7.8.2)
   installVoiceRequests,      // MUC-34 (§7.13, §8.6)
   installRoomRegistration,   // MUC-46 (§7.10)
+  installRoomVcard,          // VCARD-06 (XEP-0054 / XEP-0486 on the room)
 ];

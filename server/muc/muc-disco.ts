@@ -11,6 +11,7 @@ import { MUC_NS } from './muc-ns.js';
 import type { MucService } from './muc-service.js';
 import type { Room } from './room.js';
 import { roomTypeFeatures } from './room-config.js';
+import { avatarHashes } from './room-vcard.js';
 
 const NS_RSM = 'http://jabber.org/protocol/rsm';
 const NS_UNIQUE = 'http://jabber.org/protocol/muc#unique';
@@ -79,6 +80,7 @@ export function roomInfo(room: Room, ev: StanzaEvent): true {
 
 function roomInfoForm(room: Room): Element {
   const c = room.config;
+  const avatar = avatarHashes(room);
   return dataForm('result', MUC_NS.roominfo, [
     { var: 'muc#roominfo_description', type: 'text-single', label: 'Description', values: [c.description] },
     { var: 'muc#roominfo_subject', type: 'text-single', label: 'Subject', values: [room.subject?.text ?? ''] },
@@ -89,6 +91,8 @@ function roomInfoForm(room: Room): Element {
     { var: 'muc#maxhistoryfetch', type: 'text-single', label: 'Messages of history on entering', values: [String(c.maxHistoryFetch)] },
     { var: 'muc#roomconfig_allowpm', type: 'list-single', label: 'Who may send private messages', values: [c.allowPm] },
     { var: 'muc#roomconfig_whois', type: 'list-single', label: 'Who may see real addresses', values: [c.whois] },
+    // XEP-0486 §3.3: the room's avatar, only when it has one.
+    ...avatar.length > 0 ? [{ var: 'muc#roominfo_avatarhash', type: 'text-multi' as const, label: 'Avatar hash', values: avatar }] : [],
   ]);
 }
 
