@@ -39,6 +39,17 @@ async function checkInvitee(svc: MucService, room: Room, j: Jid): Promise<void> 
   }
 }
 
+/**
+ * The invitation the room sends (§7.8.2): from the room, <invite from=inviter> with what the inviter added, and the
+ * password of a password-protected room. Exported for §9.5's invitation to a newly added member.
+ */
+export function invitation(room: Room, to: string, inviter: string, carriedChildren: Element[] = [], id?: string): Element {
+  return el('message', { from: room.jid, to, id },
+    el('x', { xmlns: MUC_NS.user },
+      el('invite', { from: inviter }, carriedChildren),
+      room.config.passwordProtected ? el('password', null, room.config.password) : null));
+}
+
 async function invite(svc: MucService, room: Room, ev: StanzaEvent, invites: Element[]): Promise<void> {
   const from = ev.from.toString();
   const bare = ev.from.bareString();
@@ -56,10 +67,7 @@ async function invite(svc: MucService, room: Room, ev: StanzaEvent, invites: Ele
       await changeAffiliation(svc, room, to.bareString(), 'member');
       membersChanged = true;
     }
-    svc.send(el('message', { from: room.jid, to: to.toString(), id: ev.stanza.attrs.id as string | undefined },
-      el('x', { xmlns: MUC_NS.user },
-        el('invite', { from }, carried(invites[k])),
-        room.config.passwordProtected ? el('password', null, room.config.password) : null)));
+    svc.send(invitation(room, to.toString(), from, carried(invites[k]), ev.stanza.attrs.id as string | undefined));
   }
   if (membersChanged) await svc.save(room);
 }
