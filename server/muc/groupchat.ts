@@ -27,8 +27,9 @@ export function groupchat(svc: MucService, room: Room, ev: StanzaEvent): void {
   const m = reflected(room, o, ev.stanza);
   const shared = svc.broadcast(room, m);
   if (body && !hasHint(ev.stanza, 'no-store') && !hasHint(ev.stanza, 'no-permanent-store')) {
-    room.addHistory({ stanza: m, at: Date.now(), chars: shared.chars, realJid: ev.from.toString(), stanzaId: m.getChild('stanza-id', MUC_NS.sid)!.attrs.id as string },
-      Math.min(room.config.maxHistoryFetch, svc.settings.historyLength));
+    const entry = { stanza: m, at: Date.now(), chars: shared.chars, realJid: ev.from.toString(), stanzaId: m.getChild('stanza-id', MUC_NS.sid)!.attrs.id as string };
+    room.addHistory(entry, Math.min(room.config.maxHistoryFetch, svc.settings.historyLength));
+    svc.reflectedMessage(room, entry);
   }
 }
 

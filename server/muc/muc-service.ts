@@ -8,7 +8,7 @@ import type { Element } from '../core/xml.js';
 import { tryParseJid } from '../core/jid.js';
 import { StanzaError } from '../core/errors.js';
 import type { StanzaEvent } from '../core/router.js';
-import { Room } from './room.js';
+import { Room, type HistoryEntry } from './room.js';
 import type { RoomStore } from './room-store.js';
 import type { Occupant } from './occupant.js';
 import { occupantPresence, type PresenceDetails } from './occupant-xml.js';
@@ -21,6 +21,8 @@ export type RoomHandler = (room: Room, ev: StanzaEvent) => boolean | Promise<boo
 export class MucService {
   readonly rooms = new Map<string, Room>();
   private readonly roomMessageHandlers: RoomHandler[] = [];
+  /** Told of every groupchat message after it was reflected (an archive keeps it): synchronous, must not throw. */
+  private readonly reflectedListeners: ((room: Room, entry: HistoryEntry) => void)[] = [];
 
   constructor(readonly ctx: ModuleContext, readonly host: Host, readonly store: RoomStore) {}
 
@@ -64,6 +66,21 @@ export class MucService {
       throw new StanzaError('bad-request', { text: 'send groupchat messages to the room, or private messages to an occupant' });
     };
     return next(0);
+  }
+
+  onReflected(listener: (room: Room, entry: HistoryEntry) => void): void {
+    this.reflectedListeners.push(listener);
+  }
+
+  /** A groupchat message went to every occupant: whoever keeps messages (history, the archive) hears of it. */
+  reflectedMessage(room: Room, entry: HistoryEntry): void {
+    for (const l of this.reflectedListeners) {
+      try {
+        l(room, entry);
+      } catch (err) {
+        this.ctx.log.warn('muc', `a listener of ${room.jid}'s messages failed: ${String(err)}`);
+      }
+    }
   }
 
   /** Everything the room sends goes through the router as the server's own stanza. */
