@@ -44,6 +44,7 @@ export function configForm(room: Room, muc: MucSettings): Element {
     { var: `${C}voicerequestmininterval`, type: 'text-single', label: 'Seconds between voice requests', values: [String(c.voiceRequestMinInterval)] },
     { var: `${C}canchangenick`, type: 'boolean', label: 'Occupants may change their nickname', values: [bool(c.canChangeNick)] },
     { var: `${C}registration`, type: 'boolean', label: 'Users may register with the room', values: [bool(c.registration)] },
+    { var: `${C}enablearchiving`, type: 'boolean', label: 'Keep a message archive (persistent rooms)', values: [bool(c.archiving)] },
     { var: 'muc#maxhistoryfetch', type: 'text-single', label: `Messages of history sent on entering (at most ${muc.historyLength})`, values: [String(c.maxHistoryFetch)] },
     { var: `${C}roomadmins`, type: 'jid-multi', label: 'Room administrators', values: room.withAffiliation('admin') },
     { var: `${C}roomowners`, type: 'jid-multi', label: 'Room owners', values: room.withAffiliation('owner') },
@@ -134,6 +135,7 @@ export function applyConfigForm(x: Element, room: Room, muc: MucSettings): Submi
       case `${C}voicerequestmininterval`: c.voiceRequestMinInterval = parseCount(name, v, 86400 * 365); break;
       case `${C}canchangenick`: c.canChangeNick = parseBool(name, v); break;
       case `${C}registration`: c.registration = parseBool(name, v); break;
+      case `${C}enablearchiving`: c.archiving = parseBool(name, v); break;
       case 'muc#maxhistoryfetch': c.maxHistoryFetch = parseCount(name, v, muc.historyLength); break;
       case `${C}roomadmins`: admins = jids(name, values); break;
       case `${C}roomowners`: owners = jids(name, values); break;

@@ -1,7 +1,9 @@
 // The room features beyond entering and talking, each a file that registers its room iqs and room messages on the
 // service (MucService.roomIq / roomMessage). Listed here once; the module installs them in this order.
 import type { MucService } from './muc-service.js';
+import { installRoomArchive } from './room-archive.js';
 
-export type RoomFeature = (svc: MucService) => void;
+/** Installs one feature; may open its stores first (the module waits). */
+export type RoomFeature = (svc: MucService) => void | Promise<void>;
 
-export const ROOM_FEATURES: RoomFeature[] = [];
+export const ROOM_FEATURES: RoomFeature[] = [installRoomArchive];

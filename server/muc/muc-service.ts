@@ -21,8 +21,15 @@ export type RoomHandler = (room: Room, ev: StanzaEvent) => boolean | Promise<boo
 export class MucService {
   readonly rooms = new Map<string, Room>();
   private readonly roomMessageHandlers: RoomHandler[] = [];
-  /** Told of every groupchat message after it was reflected (an archive keeps it): synchronous, must not throw. */
+  /**
+   * Told of every groupchat message with a body and every subject change after it was reflected, unless it asked
+   * not to be stored (XEP-0334): the archive keeps them. Synchronous, must not throw.
+   */
   private readonly reflectedListeners: ((room: Room, entry: HistoryEntry) => void)[] = [];
+  /** Told when a room is gone for good (destroyed, or temporary and empty): what a feature kept for it goes too. */
+  private readonly goneListeners: ((room: Room) => Promise<void>)[] = [];
+  /** Work a feature finishes when the service stops, before the stores close (queued archive writes). */
+  private readonly stopHooks: (() => Promise<void>)[] = [];
 
   constructor(readonly ctx: ModuleContext, readonly host: Host, readonly store: RoomStore) {}
 
@@ -72,6 +79,21 @@ export class MucService {
     this.reflectedListeners.push(listener);
   }
 
+  onRoomGone(listener: (room: Room) => Promise<void>): void {
+    this.goneListeners.push(listener);
+  }
+
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
+  /** The service stops: features finish their work (the module's stop). */
+  async stopFeatures(): Promise<void> {
+    for (const hook of this.stopHooks) {
+      await hook().catch((err: unknown) => this.ctx.log.warn('muc', `a room feature did not stop cleanly: ${String(err)}`));
+    }
+  }
+
   /** A groupchat message went to every occupant: whoever keeps messages (history, the archive) hears of it. */
   reflectedMessage(room: Room, entry: HistoryEntry): void {
     for (const l of this.reflectedListeners) {
@@ -112,6 +134,9 @@ export class MucService {
   async forget(room: Room): Promise<void> {
     if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
     await this.store.remove(room.name);
+    for (const l of this.goneListeners) {
+      await l(room).catch((err: unknown) => this.ctx.log.warn('muc', `could not drop what was kept for ${room.jid}: ${String(err)}`));
+    }
   }
 
   /** A temporary room whose last occupant left, or a locked room its owner left (MUC-24, MUC-50), goes away. */
