@@ -68,7 +68,7 @@ export function roomInfo(room: Room, ev: StanzaEvent): true {
   }
   if (node !== undefined) throw new StanzaError('item-not-found', { text: 'the room has no such node' });
   const c = room.config;
-  const features = [MUC_NS.muc, MUC_NS.stableId, MUC_NS.selfPing, MUC_NS.sid, MUC_NS.occupantId, NS.discoInfo, NS.discoItems, MUC_NS.register77, MUC_NS.vcard, ...roomTypeFeatures(c),
+  const features = [MUC_NS.muc, MUC_NS.stableId, MUC_NS.selfPing, MUC_NS.sid, MUC_NS.occupantId, NS.discoInfo, NS.discoItems, MUC_NS.register77, MUC_NS.vcard, MUC_NS.moderation, MUC_NS.moderation0, ...roomTypeFeatures(c),
     ...(archivesMessages(c) ? MAM_FEATURES : [])];   // MUC-58
   return replyResult(ev, el('query', { xmlns: NS.discoInfo },
     el('identity', { category: 'conference', type: 'text', name: c.name || room.name }),

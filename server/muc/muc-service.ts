@@ -21,6 +21,8 @@ export type RoomHandler = (room: Room, ev: StanzaEvent) => boolean | Promise<boo
 export class MucService {
   readonly rooms = new Map<string, Room>();
   private readonly roomMessageHandlers: RoomHandler[] = [];
+  /** Told when a room's occupants, configuration or existence changed (the console's Rooms page follows it). */
+  private readonly changeListeners = new Set<(roomJid: string) => void>();
   /**
    * Told of every groupchat message with a body and every subject change after it was reflected, unless it asked
    * not to be stored (XEP-0334): the archive keeps them. Synchronous, must not throw.
@@ -75,6 +77,23 @@ export class MucService {
     return next(0);
   }
 
+  watchRooms(listener: (roomJid: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Someone watches the rooms: tell them this one changed. Costs a size check when nobody does. */
+  roomChanged(room: Room): void {
+    if (this.changeListeners.size === 0) return;
+    for (const l of this.changeListeners) {
+      try {
+        l(room.jid);
+      } catch (err) {
+        this.ctx.log.warn('muc', `a watcher of the rooms failed: ${String(err)}`);
+      }
+    }
+  }
+
   onReflected(listener: (room: Room, entry: HistoryEntry) => void): void {
     this.reflectedListeners.push(listener);
   }
@@ -121,11 +140,13 @@ export class MucService {
   newRoom(name: string): Room {
     const room = new Room(name, `${name}@${this.domain}`, defaultRoomConfig(this.settings));
     this.rooms.set(name, room);
+    this.roomChanged(room);
     return room;
   }
 
   /** Persist a persistent room (on disk before the caller answers); a temporary one is dropped from the store. */
   async save(room: Room): Promise<void> {
+    this.roomChanged(room);
     if (room.config.persistent) await this.store.put(room.toDoc());
     else await this.store.remove(room.name);
   }
@@ -133,6 +154,7 @@ export class MucService {
   /** Drop a room from memory and disk (destroyed, or a temporary room's last occupant left). */
   async forget(room: Room): Promise<void> {
     if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+    this.roomChanged(room);
     await this.store.remove(room.name);
     for (const l of this.goneListeners) {
       await l(room).catch((err: unknown) => this.ctx.log.warn('muc', `could not drop what was kept for ${room.jid}: ${String(err)}`));
@@ -174,19 +196,26 @@ export class MucService {
    * broadcast (muc#roomconfig_presencebroadcast) or it leaves.
    */
   broadcastPresence(room: Room, o: Occupant, details: PresenceDetails, selfCodes: readonly number[] = [], onlySession?: string): void {
-    const toOthers = details.unavailable || room.broadcastsPresenceOf(o.role);
+    this.presenceToOthers(room, o, details);
+    this.sendSelfPresence(room, o, details, selfCodes, onlySession);
+    this.roomChanged(room);
+  }
+
+  /**
+   * Occupant `o`'s presence to everyone else in the room (not to `o`), as broadcastPresence sends it. Apart so
+   * muc#admin can tell a removed occupant first and the others after the requester's answer (XEP-0045 §8.2).
+   */
+  presenceToOthers(room: Room, o: Occupant, details: PresenceDetails): void {
+    if (!details.unavailable && !room.broadcastsPresenceOf(o.role)) return;
     let withJid: SharedStanza | null = null;
     let withoutJid: SharedStanza | null = null;
-    if (toOthers) {
-      for (const r of room.occupants.values()) {
-        if (r === o) continue;
-        let copy: SharedStanza;
-        if (room.canSeeRealJids(r)) copy = withJid ??= shareStanza(occupantPresence(room, o, true, details, null));
-        else copy = withoutJid ??= shareStanza(occupantPresence(room, o, false, details, null));
-        for (const full of r.sessions.keys()) this.send(copy.to(full));
-      }
+    for (const r of room.occupants.values()) {
+      if (r === o) continue;
+      let copy: SharedStanza;
+      if (room.canSeeRealJids(r)) copy = withJid ??= shareStanza(occupantPresence(room, o, true, details, null));
+      else copy = withoutJid ??= shareStanza(occupantPresence(room, o, false, details, null));
+      for (const full of r.sessions.keys()) this.send(copy.to(full));
     }
-    this.sendSelfPresence(room, o, details, selfCodes, onlySession);
   }
 
   /** The occupant's own presence (110 first, then `selfCodes`): to each of its sessions, or only to `only`. */

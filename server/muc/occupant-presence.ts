@@ -58,9 +58,14 @@ export async function removeOccupant(svc: MucService, room: Room, o: Occupant, d
   await svc.dropIfAbandoned(room);
 }
 
-/** Delivery errors that mean the occupant's session is gone (XEP-0045 §18.1.2; RFC 6121's answer for a gone resource). */
+/**
+ * Delivery errors that mean the occupant's session is gone (XEP-0045 §18.1.2). Not service-unavailable: it is also
+ * what a recipient's privacy list answers for a blocked message (XEP-0016 §2.13), and blocking one occupant must
+ * not throw the blocker out of the room. A local session that goes away leaves by its unavailable presence, and a
+ * remote one by its server's (RFC 6121 §4.6.3), so nothing is lost by it.
+ */
 const GHOST_CONDITIONS = new Set([
-  'gone', 'item-not-found', 'recipient-unavailable', 'redirect', 'remote-server-not-found', 'remote-server-timeout', 'service-unavailable',
+  'gone', 'item-not-found', 'recipient-unavailable', 'redirect', 'remote-server-not-found', 'remote-server-timeout',
 ]);
 
 /** An error a session sent back to the room: if it says the session is gone, remove it (MUC-25, status 333). */

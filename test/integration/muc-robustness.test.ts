@@ -3,7 +3,14 @@
 // other rooms, privacy lists applied to what rooms send, and private-message rules (MUC-29).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
 import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { DOMAIN } from '../helpers/server.js';
+import { roomStore } from '../../server/muc/room-store.js';
+import { mucAdminOf } from '../../server/muc/muc-admin.js';
+import { openOfflineAccounts } from '../../server/accounts/open-offline.js';
 import { codes, createRoom, errorCondition, fromRoom, isGroupchat, item, join, joinRefused, joinXml, roomJid, say, SERVICE } from '../helpers/muc-client.js';
 
 
@@ -32,7 +39,7 @@ test('MUC-24 (RFC 6121 §4.6.3): an occupant whose connection vanishes leaves th
   assert.equal(item(gone).role, 'none');
 });
 
-test('MUC-25: an occupant the room cannot reach any more (its resource is gone) is removed with 333', async () => {
+test('MUC-25: an occupant the room cannot reach any more (its resource is gone) is removed with 333; a service-unavailable (a privacy refusal) is not that', async () => {
   const [a, b] = await people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
@@ -40,8 +47,11 @@ test('MUC-25: an occupant the room cannot reach any more (its resource is gone) 
   // exist come back as errors from it.
   await join(b, r, 'bob');
   await a.waitFor(fromRoom(r, 'bob'), 'bob in');
+  b.send(`<message type='error' to='${roomJid(r)}/alice' id='x0'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
+  await b.untilPong();   // the error was handled before this pong; anything it caused was sent to alice before hers
+  assert.ok(!(await a.untilPong()).some((e) => e.name === 'presence'), 'bob removed for a service-unavailable');
   // b sends the room the error a server sends for a gone resource, for a message the room sent b.
-  b.send(`<message type='error' to='${roomJid(r)}/alice' id='x1'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
+  b.send(`<message type='error' to='${roomJid(r)}/alice' id='x1'><error type='cancel'><recipient-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
   const gone = await a.waitFor((e) => e.name === 'presence' && e.attrs.type === 'unavailable' && fromRoom(r, 'bob')(e), 'bob removed');
   assert.deepEqual(codes(gone), [333]);
   const self = await b.waitFor((e) => e.name === 'presence' && e.attrs.type === 'unavailable' && fromRoom(r, 'bob')(e), 'b told');
@@ -199,4 +209,74 @@ test('DISCO-11c: the server lists the service; the service answers conference/te
   assert.ok(q.getChildren('identity').some((i) => i.attrs.category === 'conference' && i.attrs.type === 'text'));
   const f = new Set(q.getChildren('feature').map((x) => String(x.attrs.var)));
   for (const v of ['http://jabber.org/protocol/muc', 'http://jabber.org/protocol/muc#stable_id', 'http://jabber.org/protocol/disco#info', 'http://jabber.org/protocol/disco#items']) assert.ok(f.has(v), v);
+});
+
+test('IM-44, MUC-29: blocking one occupant JID keeps that occupant\'s private and groupchat messages out, and no one else\'s', async () => {
+  const [a, b, c] = await people('a', 'b', 'c');
+  const r = room();
+  await createRoom(a, r, 'alice');
+  await join(b, r, 'bob');
+  await join(c, r, 'carol');
+  const blocked = await c.iq((id) => `<iq type='set' id='${id}'><block xmlns='urn:xmpp:blocking'><item jid='${roomJid(r)}/bob'/></block></iq>`);
+  assert.equal(blocked.attrs.type, 'result');
+  b.send(`<message type='chat' to='${roomJid(r)}/carol' id='pm1'><body>pm from bob</body></message>`);
+  say(b, r, 'bob speaks');
+  await b.waitFor(isGroupchat(r, 'bob speaks'), 'own echo');
+  say(a, r, 'alice speaks');
+  await c.waitFor(isGroupchat(r, 'alice speaks'), 'alice still heard');
+  const seen = await c.untilPong();
+  assert.ok(!seen.some((e) => e.getChildText('body') === 'pm from bob' || e.getChildText('body') === 'bob speaks'), seen.map((e) => e.toString()).join('\n'));
+});
+
+test('account removal: the account loses its affiliations in every room, live and stored, with the server running and with none (offline CLI path)', async () => {
+  const [a, b] = await people('a', 'b');
+  const r = room();
+  await createRoom(a, r, 'alice', `<field var='muc#roomconfig_roomadmins'><value>${b.bare}</value></field>`);
+  const store = im.t.server.storage!.get(roomStore);
+  assert.equal((await store.get(r))!.affiliations.find((x) => x.jid === b.bare)?.affiliation, 'admin');
+  await im.t.server.accounts!.remove(b.user);
+  assert.equal((await store.get(r))!.affiliations.find((x) => x.jid === b.bare), undefined, 'still stored');
+  const form = await a.iq((id) => `<iq type='get' id='${id}' to='${roomJid(r)}'><query xmlns='http://jabber.org/protocol/muc#owner'/></iq>`);
+  const admins = form.getChild('query')!.getChild('x', 'jabber:x:data')!.getChildren('field').find((f) => f.attrs.var === 'muc#roomconfig_roomadmins')!;
+  assert.deepEqual(admins.getChildren('value').map((v) => v.getText()), []);
+  // With no server running: the stores the CLI opens drop it too.
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-muc-offline-'));
+  const opened = await openOfflineAccounts(dir, { domain: DOMAIN, scramIterations: 4096 });
+  try {
+    await opened.accounts.create('carol', 'a-long-password-1');
+    const offline = await opened.storage.open(roomStore);
+    await offline.put({ _id: 'kept', config: {}, affiliations: [{ jid: `carol@${DOMAIN}`, affiliation: 'member' }, { jid: 'dan@elsewhere.example', affiliation: 'member' }], subject: null, createdAt: 1 });
+    await opened.accounts.remove('carol');
+    assert.deepEqual((await offline.get('kept'))!.affiliations.map((x) => x.jid), ['dan@elsewhere.example']);
+  } finally {
+    await opened.storage.close();
+  }
+});
+
+test('console: lowering the service\'s limits live leaves rooms configurable (their values are brought under the limits); the rooms watcher hears joins, leaves and configuration', async () => {
+  const [a, b] = await people('a', 'b');
+  const r = room();
+  await createRoom(a, r, 'alice', `<field var='muc#maxhistoryfetch'><value>40</value></field><field var='muc#roomconfig_maxusers'><value>30</value></field>`);
+  const api = mucAdminOf(im.t.server.context_.router)!;
+  const heard: string[] = [];
+  const off = api.watch!((jid) => heard.push(jid));
+  const muc = im.t.server.config.muc;
+  const saved = { historyLength: muc.historyLength, maxOccupants: muc.maxOccupants };
+  try {
+    muc.historyLength = 10;
+    muc.maxOccupants = 20;
+    const d = await api.configureRoom(r, { moderated: true });
+    assert.equal(d.config.moderated, true);
+    assert.equal(d.config.maxHistoryFetch, 10);
+    assert.equal(d.config.maxUsers, 20);
+    await assert.rejects(api.configureRoom(r, { maxHistoryFetch: 11 }), /from 0 to 10/);
+    assert.ok(heard.includes(roomJid(r)), 'configuration not reported');
+    heard.length = 0;
+    await join(b, r, 'bob');
+    assert.ok(heard.includes(roomJid(r)), 'join not reported');
+  } finally {
+    off();
+    muc.historyLength = saved.historyLength;
+    muc.maxOccupants = saved.maxOccupants;
+  }
 });
