@@ -101,6 +101,11 @@ export class RoomArchiveStore {
     return this.messages.insertMany(docs);
   }
 
+  /** A retracted message's tombstone in its place (XEP-0425); false when it is no longer kept. */
+  replace(id: string, xml: string): Promise<boolean> {
+    return this.messages.patch(id, { xml });
+  }
+
   /** The rest of the batch, once its messages are stored (`added`: those that were): trims, then the rooms' heads. */
   async settle(added: readonly ArchivedMessage[], trimmed: readonly Trimmed[]): Promise<void> {
     const ids = trimmed.flatMap((t) => t.ids);

@@ -70,7 +70,13 @@ function moderate(svc: MucService, room: Room, ev: StanzaEvent, req: ModerationR
     const by = `${room.jid}/${mod.nick}`;
     entry.stanza = tombstone(entry, by, mod, req.reason);
     entry.retracted = true;
-    svc.broadcast(room, retraction(room, req, by, mod));
+    // The archive (MUC-58) keeps the tombstone in the message's place and the announcement, with its stanza-id, after.
+    const announcement = retraction(room, req, by, mod);
+    const stanzaId = randomUUID();
+    announcement.children.push(el('stanza-id', { xmlns: MUC_NS.sid, id: stanzaId, by: room.jid }));
+    const shared = svc.broadcast(room, announcement);
+    svc.retractedMessage(room, req.stanzaId, entry.stanza);
+    svc.reflectedMessage(room, { stanza: announcement, at: Date.now(), chars: shared.chars, realJid: ev.from.toString(), stanzaId });
   }
   return replyResult(ev);
 }

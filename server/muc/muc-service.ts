@@ -28,6 +28,8 @@ export class MucService {
    * not to be stored (XEP-0334): the archive keeps them. Synchronous, must not throw.
    */
   private readonly reflectedListeners: ((room: Room, entry: HistoryEntry) => void)[] = [];
+  /** Told when a moderator retracted a message (XEP-0425): whoever keeps it puts the tombstone in its place. */
+  private readonly retractedListeners: ((room: Room, stanzaId: string, tombstone: Element) => void)[] = [];
   /** Told when a room is gone for good (destroyed, or temporary and empty): what a feature kept for it goes too. */
   private readonly goneListeners: ((room: Room) => Promise<void>)[] = [];
   /** Work a feature finishes when the service stops, before the stores close (queued archive writes). */
@@ -96,6 +98,21 @@ export class MucService {
 
   onReflected(listener: (room: Room, entry: HistoryEntry) => void): void {
     this.reflectedListeners.push(listener);
+  }
+
+  onRetracted(listener: (room: Room, stanzaId: string, tombstone: Element) => void): void {
+    this.retractedListeners.push(listener);
+  }
+
+  /** The message `stanzaId` was retracted: whoever keeps messages replaces it with `tombstone`. */
+  retractedMessage(room: Room, stanzaId: string, tombstone: Element): void {
+    for (const l of this.retractedListeners) {
+      try {
+        l(room, stanzaId, tombstone);
+      } catch (err) {
+        this.ctx.log.warn('muc', `a listener of ${room.jid}'s retractions failed: ${String(err)}`);
+      }
+    }
   }
 
   onRoomGone(listener: (room: Room) => Promise<void>): void {

@@ -87,7 +87,10 @@ export interface ArchiveLog {
 
 type ArchiveOp =
   | { readonly kind: 'add'; readonly index: RoomIndex; readonly entry: IndexEntry; readonly stanza: Element }
-  | { readonly kind: 'trim'; readonly trimmed: Trimmed };
+  | { readonly kind: 'trim'; readonly trimmed: Trimmed }
+  | { readonly kind: 'replace'; readonly room: string; readonly id: string; readonly stanza: Element };
+
+const roomOf = (op: ArchiveOp): string => (op.kind === 'add' ? op.index.room : op.kind === 'trim' ? op.trimmed.room : op.room);
 
 /** The message as results carry it: qualified by jabber:client (it sits inside <forwarded/>), its own children list. */
 function clientMessage(stanza: Element): Element {
@@ -101,6 +104,8 @@ export class RoomArchiveIndex {
   private readonly loading = new Map<string, Promise<RoomIndex>>();
   /** Queued or being written: results read them here until the store has them. */
   private readonly unwritten = new Map<string, Element>();
+  /** Tombstones of retracted messages not yet written in their place. */
+  private readonly replaced = new Map<string, Element>();
   private readonly writer: GroupCommit<ArchiveOp>;
 
   constructor(private readonly store: RoomArchiveStore, private readonly log: ArchiveLog, private readonly limit = ROOM_ARCHIVE_LIMIT) {
@@ -128,6 +133,18 @@ export class RoomArchiveIndex {
     this.writer.add({ kind: 'add', index: idx, entry: e, stanza: h.stanza });
     const trimmed = idx.trim(this.limit);
     if (trimmed) this.writer.add({ kind: 'trim', trimmed });
+  }
+
+  /** A moderator retracted `id` (XEP-0425): its tombstone takes its place, in results at once, on disk next batch. */
+  retract(room: Room, id: string, tombstone: Element): void {
+    const apply = (i: RoomIndex): void => {
+      if (this.ready.get(room.name) !== i || i.indexOf(id) < 0) return;
+      this.replaced.set(id, tombstone);
+      this.writer.add({ kind: 'replace', room: room.name, id, stanza: tombstone });
+    };
+    const idx = this.ready.get(room.name);
+    if (idx && idx.epoch === room.createdAt) apply(idx);
+    else this.index(room).then(apply, (err: unknown) => this.log.warn(`could not read the archive of ${room.jid}: ${String(err)}`));
   }
 
   /** The room's archive, read from the store the first time (documents of an older room of that name dropped). */
@@ -160,7 +177,7 @@ export class RoomArchiveIndex {
 
   /** The archived message of an entry (null: trimmed meanwhile), as results forward it. */
   async message(id: string): Promise<Element | null> {
-    const pending = this.unwritten.get(id);
+    const pending = this.replaced.get(id) ?? this.unwritten.get(id);
     if (pending) return clientMessage(pending);
     const doc = await this.store.get(id);
     return doc ? parseFragment(doc.xml) : null;
@@ -171,9 +188,9 @@ export class RoomArchiveIndex {
     this.ready.delete(name);
     this.loading.delete(name);
     this.writer.drop((op) => {
-      if (op.kind === 'trim') return op.trimmed.room === name;
-      if (op.index.room !== name) return false;
-      this.unwritten.delete(op.entry.id);
+      if (roomOf(op) !== name) return false;
+      if (op.kind === 'add') this.unwritten.delete(op.entry.id);
+      if (op.kind === 'replace') this.replaced.delete(op.id);
       return true;
     });
     await this.store.removeRoom(name);
@@ -184,13 +201,21 @@ export class RoomArchiveIndex {
     return this.writer.flush();
   }
 
-  /** One batch: the new messages of every room in one write, the trimmed ones in another, then the rooms' heads. */
+  /**
+   * One batch: the new messages of every room in one write, then the tombstones of retracted ones in their place,
+   * the trimmed ones in one write, and the rooms' heads.
+   */
   private async write(batch: ArchiveOp[]): Promise<void> {
     const docs: ArchivedMessage[] = [];
     const trimmed: Trimmed[] = [];
+    const replaces: { id: string; stanza: Element }[] = [];
     for (const op of batch) {
       if (op.kind === 'trim') {
         trimmed.push(op.trimmed);
+        continue;
+      }
+      if (op.kind === 'replace') {
+        replaces.push(op);
         continue;
       }
       const e = op.entry;
@@ -208,6 +233,11 @@ export class RoomArchiveIndex {
       added = [];
     } finally {
       for (const d of docs) this.unwritten.delete(d._id);
+    }
+    try {
+      await Promise.all(replaces.map((r) => this.store.replace(r.id, clientMessage(r.stanza).toString())));
+    } finally {
+      for (const r of replaces) if (this.replaced.get(r.id) === r.stanza) this.replaced.delete(r.id);
     }
     // A trim that fails is done again when the room's archive is next read (the head still covers it).
     await this.store.settle(added, trimmed);

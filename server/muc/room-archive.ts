@@ -1,7 +1,9 @@
 // A room's message archive (XEP-0313 §3.4.2 and §6.1.2 for MUC; MUC-58, MOD-20…MOD-22), on the room's bare JID:
 // every groupchat message with a body and every subject change, once, never private messages (they never reach
 // the archive: only groupchat.ts tells it), nothing an occupant marked <no-store/>/<no-permanent-store/>
-// (XEP-0334). Queries (§4) and the archive metadata (§5) are answered with the generic parts in modules/mam/.
+// (XEP-0334). A message a moderator retracts (XEP-0425, moderation.ts) is replaced by its tombstone, and the
+// retraction announcement is archived after it, so clients catching up learn of it. Queries (§4) and the archive
+// metadata (§5) are answered with the generic parts in modules/mam/.
 //
 // Who may read it (MOD-21, §6.1.2: whoever may enter the room now): not outcasts; in a members-only room members,
 // admins and owners; in an open room anyone else too, occupant or not (as Prosody does); in a password-protected
@@ -110,6 +112,8 @@ export async function installRoomArchive(svc: MucService): Promise<void> {
   svc.onReflected((room, entry) => {
     if (archivesMessages(room.config)) archive.append(room, entry);
   });
+  // Also when archiving is off now: what was kept before must not outlive the retraction.
+  svc.onRetracted((room, id, tombstone) => archive.retract(room, id, tombstone));
   svc.onRoomGone((room) => archive.forgetRoom(room.name));
   svc.onStop(() => archive.flush());
 

@@ -226,6 +226,28 @@ test('MOD-22: messages with <no-store/> or <no-permanent-store/> (XEP-0334) are 
   assert.deepEqual(bodies(ans), ['keep me']);
 });
 
+test('XEP-0425 with MUC-58: a message a moderator retracts is a tombstone in the archive (no body), and the retraction announcement is archived after it under its stanza-id', async () => {
+  const [a, b] = await people('a', 'b');
+  const r = room();
+  await createRoom(a, r, 'alice');
+  await join(b, r, 'bob');
+  const bad = await said(b, r, 'something regrettable');
+  await said(b, r, 'something fine');
+  const res = await a.iq((id) => `<iq type='set' id='${id}' to='${roomJid(r)}'><moderate xmlns='urn:xmpp:message-moderate:1' id='${stanzaIdOf(bad)}'><retract xmlns='urn:xmpp:message-retract:1'/><reason>spam</reason></moderate></iq>`);
+  assert.equal(res.attrs.type, 'result', res.toString());
+  const announced = await b.waitFor((e) => e.name === 'message' && e.attrs.from === roomJid(r) && e.getChild('retract', 'urn:xmpp:message-retract:1') !== undefined, 'the retraction');
+  const ans = await queryOk(b, roomJid(r));
+  assert.deepEqual(ids(ans), [stanzaIdOf(bad), ids(ans)[1], stanzaIdOf(announced)]);
+  const gone = forwardedMessage(ans.results[0]);
+  assert.equal(gone.getChild('body'), undefined, gone.toString());
+  assert.ok(!gone.toString().includes('regrettable'));
+  assert.equal(gone.getChild('retracted', 'urn:xmpp:message-retract:1')?.getChildText('reason'), 'spam');
+  assert.equal(gone.attrs.from, `${roomJid(r)}/bob`);
+  assert.equal(bodies(ans)[1], 'something fine');
+  const retraction = forwardedMessage(ans.results[2]);
+  assert.deepEqual([retraction.attrs.from, retraction.getChild('retract', 'urn:xmpp:message-retract:1')?.attrs.id], [roomJid(r), stanzaIdOf(bad)]);
+});
+
 test('MOD-18 for rooms: RSM paging forwards (after) and backwards (before, empty before = last page), index, max=0 for the count, flip-page, complete only on the last page in the direction of paging', async () => {
   const [a] = await people('a');
   const r = room();
