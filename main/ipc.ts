@@ -4,6 +4,7 @@
 import type { AdminMethod } from '../server/admin/admin-api.js';
 import type { AdminService } from '../server/admin/admin-service.js';
 import type { ConsoleApi, ConsoleEvent, ConsoleSettings, NewInvite, SetupChoices } from '../server/admin/console-api.js';
+import type { NewRoom, RoomSettingsChange } from '../server/admin/room-api.js';
 import { UserFacingError } from '../server/core/user-error.js';
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from './electron-api.js';
 import { isAppUrl } from './security.js';
@@ -57,6 +58,9 @@ type Call = (api: AdminService, p: CallParams) => Promise<unknown>;
 
 const USER = 'The user';
 const PASSWORD = 'The password';
+const ROOM = 'The room';
+const ROOM_SETTINGS = 'The room configuration';
+const REASON = 'The reason';
 
 /** Every AdminApi method (ADMIN_METHODS): a new one there does not compile until it is listed here. */
 const ADMIN_CALLS: { readonly [M in AdminMethod]: Call } = {
@@ -66,6 +70,14 @@ const ADMIN_CALLS: { readonly [M in AdminMethod]: Call } = {
   setPassword: (api, p) => api.setPassword(p.string('user', USER), p.string('password', PASSWORD)),
   removeUser: (api, p) => api.removeUser(p.string('user', USER)),
   certificate: (api) => api.certificate(),
+  listRooms: (api) => api.listRooms(),
+  getRoom: (api, p) => api.getRoom(p.string('room', ROOM)),
+  // AdminService checks every key and value of a room's settings itself.
+  createRoom: (api, p) => api.createRoom(p.string('room', ROOM), p.object('options', ROOM_SETTINGS) as NewRoom),
+  configureRoom: (api, p) => api.configureRoom(p.string('room', ROOM), p.object('changes', ROOM_SETTINGS) as RoomSettingsChange),
+  destroyRoom: (api, p) => api.destroyRoom(p.string('room', ROOM), p.string('reason', REASON)),
+  kickOccupant: (api, p) => api.kickOccupant(p.string('room', ROOM), p.string('nick', 'The nick'), p.string('reason', REASON)),
+  setRoomAffiliation: (api, p) => api.setRoomAffiliation(p.string('room', ROOM), p.string('user', USER), p.string('affiliation', 'The affiliation'), p.string('reason', REASON)),
 };
 
 /**

@@ -3,6 +3,7 @@
 import { makeJid } from '../core/jid.js';
 import type { AdminService } from '../admin/admin-service.js';
 import type { ConsoleSettings, NewInvite } from '../admin/console-api.js';
+import type { NewRoom, RoomSettingsChange } from '../admin/room-api.js';
 import { HttpError, type Params } from './json-body.js';
 
 export interface CallContext {
@@ -15,6 +16,9 @@ export type ConsoleMethod = (api: AdminService, p: Params, ctx: CallContext) => 
 
 const USER = 'The user';
 const PASSWORD = 'The password';
+const ROOM = 'The room';
+const ROOM_SETTINGS = 'The room configuration';
+const REASON = 'The reason';
 
 /** Refuse changes to the account one is logged in with that would lock one out of the console at once. */
 function notSelf(user: string, ctx: CallContext, what: string): void {
@@ -65,6 +69,14 @@ export const CONSOLE_METHODS: Readonly<Record<string, ConsoleMethod>> = {
   createInvite: (api, p, ctx) => api.createInvite(p.object('invite', 'The invitation') as unknown as NewInvite, ctx.username),
   listInvites: (api) => api.listInvites(),
   revokeInvite: (api, p) => api.revokeInvite(p.string('token', 'The invitation')),
+  listRooms: (api) => api.listRooms(),
+  getRoom: (api, p) => api.getRoom(p.string('room', ROOM)),
+  // AdminService checks every key and value of a room's settings itself.
+  createRoom: (api, p) => api.createRoom(p.string('room', ROOM), p.object('options', ROOM_SETTINGS) as NewRoom),
+  configureRoom: (api, p) => api.configureRoom(p.string('room', ROOM), p.object('changes', ROOM_SETTINGS) as RoomSettingsChange),
+  destroyRoom: (api, p) => api.destroyRoom(p.string('room', ROOM), p.string('reason', REASON)),
+  kickOccupant: (api, p) => api.kickOccupant(p.string('room', ROOM), p.string('nick', 'The nick'), p.string('reason', REASON)),
+  setRoomAffiliation: (api, p) => api.setRoomAffiliation(p.string('room', ROOM), p.string('user', USER), p.string('affiliation', 'The affiliation'), p.string('reason', REASON)),
 };
 
 export function isConsoleMethod(name: string): boolean {

@@ -72,6 +72,12 @@ export interface MucAdminApi {
   kickOccupant(room: string, nick: string, reason?: string): Promise<void>;
   /** Set a bare JID's affiliation ('none' removes it); 'outcast' bans and removes them (301). */
   setAffiliation(room: string, jid: string, affiliation: Affiliation, reason?: string): Promise<void>;
+  /**
+   * Optional: call `listener` with the room's bare JID whenever what listRooms/getRoom answer changes (an occupant
+   * enters, leaves, changes nick or role; a room is created, configured or destroyed), so the console's Rooms page
+   * follows without polling. Returns the function that stops it. Without it the page refreshes every few seconds.
+   */
+  watch?(listener: (roomJid: string) => void): () => void;
 }
 
 const services = new WeakMap<Router, MucAdminApi>();

@@ -10,7 +10,8 @@ import { dataForm } from '../modules/data-form.js';
 import { MUC_NS } from './muc-ns.js';
 import type { MucService } from './muc-service.js';
 import type { Room } from './room.js';
-import { roomTypeFeatures } from './room-config.js';
+import { archivesMessages, roomTypeFeatures } from './room-config.js';
+import { MAM_FEATURES } from '../modules/mam/mam-ns.js';
 import { avatarHashes } from './room-vcard.js';
 
 const NS_RSM = 'http://jabber.org/protocol/rsm';
@@ -68,7 +69,8 @@ export function roomInfo(room: Room, ev: StanzaEvent): true {
   }
   if (node !== undefined) throw new StanzaError('item-not-found', { text: 'the room has no such node' });
   const c = room.config;
-  const features = [MUC_NS.muc, MUC_NS.stableId, MUC_NS.selfPing, MUC_NS.sid, MUC_NS.occupantId, NS.discoInfo, NS.discoItems, MUC_NS.register77, MUC_NS.vcard, ...roomTypeFeatures(c)];
+  const features = [MUC_NS.muc, MUC_NS.stableId, MUC_NS.selfPing, MUC_NS.sid, MUC_NS.occupantId, NS.discoInfo, NS.discoItems, MUC_NS.register77, MUC_NS.vcard, MUC_NS.moderation, MUC_NS.moderation0, ...roomTypeFeatures(c),
+    ...(archivesMessages(c) ? MAM_FEATURES : [])];   // MUC-58
   // The forms this room takes (§16.3 registers muc#register as a feature; muc#request as Prosody advertises it).
   if (c.registration) features.push(MUC_NS.register);
   if (c.allowVoiceRequests) features.push(MUC_NS.request);

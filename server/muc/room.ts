@@ -19,6 +19,8 @@ export interface HistoryEntry {
   realJid: string;
   /** XEP-0359 id the room gave it. */
   stanzaId: string;
+  /** Retracted by a moderator (XEP-0425): `stanza` is its tombstone, and newcomers are not sent it. */
+  retracted?: boolean;
 }
 
 export interface AffiliationEntry {
@@ -69,7 +71,12 @@ export class Room {
   // ---- affiliations and roles -------------------------------------------------------------------------------
 
   affiliationOf(bare: string): Affiliation {
-    return this.affiliations.get(bare)?.affiliation ?? 'none';
+    const own = this.affiliations.get(bare);
+    if (own) return own.affiliation;
+    // §9.2: a ban matches user@domain first, then the domain itself (a whole server banned).
+    const at = bare.indexOf('@');
+    if (at >= 0 && this.affiliations.get(bare.slice(at + 1))?.affiliation === 'outcast') return 'outcast';
+    return 'none';
   }
 
   /** Bare JIDs with this affiliation. */

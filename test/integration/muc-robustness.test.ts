@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
 import { DOMAIN } from '../helpers/server.js';
 import { roomStore } from '../../server/muc/room-store.js';
+import { mucAdminOf } from '../../server/muc/muc-admin.js';
 import { openOfflineAccounts } from '../../server/accounts/open-offline.js';
 import { codes, createRoom, errorCondition, fromRoom, isGroupchat, item, join, joinRefused, joinXml, roomJid, say, SERVICE } from '../helpers/muc-client.js';
 
@@ -249,5 +250,33 @@ test('account removal: the account loses its affiliations in every room, live an
     assert.deepEqual((await offline.get('kept'))!.affiliations.map((x) => x.jid), ['dan@elsewhere.example']);
   } finally {
     await opened.storage.close();
+  }
+});
+
+test('console: lowering the service\'s limits live leaves rooms configurable (their values are brought under the limits); the rooms watcher hears joins, leaves and configuration', async () => {
+  const [a, b] = await people('a', 'b');
+  const r = room();
+  await createRoom(a, r, 'alice', `<field var='muc#maxhistoryfetch'><value>40</value></field><field var='muc#roomconfig_maxusers'><value>30</value></field>`);
+  const api = mucAdminOf(im.t.server.context_.router)!;
+  const heard: string[] = [];
+  const off = api.watch!((jid) => heard.push(jid));
+  const muc = im.t.server.config.muc;
+  const saved = { historyLength: muc.historyLength, maxOccupants: muc.maxOccupants };
+  try {
+    muc.historyLength = 10;
+    muc.maxOccupants = 20;
+    const d = await api.configureRoom(r, { moderated: true });
+    assert.equal(d.config.moderated, true);
+    assert.equal(d.config.maxHistoryFetch, 10);
+    assert.equal(d.config.maxUsers, 20);
+    await assert.rejects(api.configureRoom(r, { maxHistoryFetch: 11 }), /from 0 to 10/);
+    assert.ok(heard.includes(roomJid(r)), 'configuration not reported');
+    heard.length = 0;
+    await join(b, r, 'bob');
+    assert.ok(heard.includes(roomJid(r)), 'join not reported');
+  } finally {
+    off();
+    muc.historyLength = saved.historyLength;
+    muc.maxOccupants = saved.maxOccupants;
   }
 });
