@@ -21,7 +21,6 @@ import type { Room } from './room.js';
 import type { Occupant } from './occupant.js';
 import { checkNick } from './enter.js';
 import { changeAffiliation } from './affiliation-change.js';
-import { roleRank } from './roles.js';
 
 function mayRegister(room: Room, bare: string): void {
   if (!room.config.registration) throw new StanzaError('not-allowed', { text: 'this room does not take registrations' });
@@ -94,16 +93,8 @@ export async function registerSet(svc: MucService, room: Room, ev: StanzaEvent):
   if (room.nickReservedByOther(nick, bare) || (holder && holder.bare !== bare)) {
     throw new StanzaError('conflict', { text: 'that nickname is reserved or in use in this room' });
   }
-  const before = room.affiliationOf(bare);
-  if (before === 'none') {
-    room.setAffiliation(bare, 'member');
-    // §7.10: the new affiliation is announced; the role is the member's default unless a higher one was granted.
-    for (const o of room.occupantsOf(bare)) {
-      const role = room.entryRole(bare);
-      if (role !== null && roleRank(role) > roleRank(o.role)) o.role = role;
-      svc.broadcastPresence(room, o, {});
-    }
-  }
+  // §7.10: the new affiliation is announced to the room (a role granted by hand is kept, changeAffiliation's rule).
+  if (room.affiliationOf(bare) === 'none') await changeAffiliation(svc, room, bare, 'member');
   room.setReservedNick(bare, nick);
   if (room.locksNickOf(bare) && !room.occupants.has(nick)) {
     const present = room.occupantsOf(bare);
