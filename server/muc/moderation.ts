@@ -60,11 +60,19 @@ function moderatorOf(room: Room, ev: StanzaEvent): Occupant | null {
   return room.occupantsOf(ev.from.bareString()).find((o) => o.role === 'moderator') ?? null;
 }
 
-function moderate(svc: MucService, room: Room, ev: StanzaEvent, req: ModerationRequest): boolean {
+function moderate(svc: MucService, room: Room, ev: StanzaEvent, req: ModerationRequest): boolean | Promise<boolean> {
   const mod = moderatorOf(room, ev);
   if (!mod) throw new StanzaError('forbidden', { text: 'only moderators may retract other people\'s messages' });
-  const entry = room.history.find((e) => e.stanzaId === req.stanzaId);
-  if (!entry) throw new StanzaError('item-not-found', { text: `this room holds no message with stanza-id ${req.stanzaId}` });
+  const recent = room.history.find((e) => e.stanzaId === req.stanzaId);
+  if (recent) return retract(svc, room, ev, req, mod, recent);
+  // Older than the join history: the room's archive (MUC-58) may still hold it.
+  return svc.findArchived(room, req.stanzaId).then((archived) => {
+    if (!archived) throw new StanzaError('item-not-found', { text: `this room holds no message with stanza-id ${req.stanzaId}` });
+    return retract(svc, room, ev, req, mod, archived);
+  });
+}
+
+function retract(svc: MucService, room: Room, ev: StanzaEvent, req: ModerationRequest, mod: Occupant, entry: HistoryEntry): boolean {
   if (!entry.retracted) {
     // Asked again (a lost answer, two moderators at once): it is retracted already; the answer is the same.
     const by = `${room.jid}/${mod.nick}`;

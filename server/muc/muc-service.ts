@@ -100,6 +100,18 @@ export class MucService {
     this.reflectedListeners.push(listener);
   }
 
+  /** Set by the room archive: finds a message older than the join history (XEP-0425 retraction of old messages). */
+  private archiveLookup: ((room: Room, stanzaId: string) => Promise<HistoryEntry | null>) | null = null;
+
+  setArchiveLookup(lookup: (room: Room, stanzaId: string) => Promise<HistoryEntry | null>): void {
+    this.archiveLookup = lookup;
+  }
+
+  /** A message of the room's archive by its stanza-id; null when there is no archive or it holds no such message. */
+  findArchived(room: Room, stanzaId: string): Promise<HistoryEntry | null> {
+    return this.archiveLookup ? this.archiveLookup(room, stanzaId) : Promise.resolve(null);
+  }
+
   onRetracted(listener: (room: Room, stanzaId: string, tombstone: Element) => void): void {
     this.retractedListeners.push(listener);
   }

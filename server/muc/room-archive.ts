@@ -115,6 +115,17 @@ export async function installRoomArchive(svc: MucService): Promise<void> {
   // Also when archiving is off now: what was kept before must not outlive the retraction.
   svc.onRetracted((room, id, tombstone) => archive.retract(room, id, tombstone));
   svc.onRoomGone((room) => archive.forgetRoom(room.name));
+  svc.setArchiveLookup(async (room, id) => {
+    const idx = await archive.index(room);
+    const i = idx.indexOf(id);
+    if (i < 0) return null;
+    const item = idx.items[i];
+    const stanza = await archive.message(id);
+    if (!stanza) return null;
+    // Messages are kept with the client namespace for forwarding; a tombstone is what a retracted one became.
+    const retracted = stanza.getChild('retracted', MUC_NS.retract) !== undefined;
+    return { stanza, at: item.at, chars: 0, realJid: item.jid, stanzaId: id, retracted };
+  });
   svc.onStop(() => archive.flush());
 
   svc.roomIq('get', MAM_NS.mam, 'query', async (room, ev) => {

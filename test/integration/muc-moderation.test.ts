@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
 import { createRoom, errorCondition, isGroupchat, join, roomJid, say } from '../helpers/muc-client.js';
 import type { Element } from '../helpers/raw-client.js';
+import { queryOk } from '../helpers/mam-client.js';
 
 const im = imTestServer({ limits: { presencePerSecond: 1000, presenceBurst: 1000, messagesPerSecond: 1000, messageBurst: 1000, iqPerSecond: 1000, iqBurst: 1000 } });
 
@@ -131,4 +132,25 @@ test('XEP-0425: a non-moderator (occupant or stranger) is forbidden; an unknown 
   const got = await join(f, r, 'fred');
   assert.deepEqual(got.filter((x) => x.getChild('delay') !== undefined).map((x) => x.getChildText('body')), ['the owner speaks']);
   assert.deepEqual((await b.untilPong()).filter(isRetraction(r)), []);
+});
+
+test('XEP-0425, MUC-58: a message older than the join history is retracted from the room\'s archive; the archive then holds its tombstone', async () => {
+  const [a, b] = await people('a', 'b');
+  const r = `mod${++n}`;
+  await createRoom(a, r, 'alice', `<field var='muc#maxhistoryfetch'><value>2</value></field>`);
+  await join(b, r, 'bob');
+  const old = await sayWithId(b, r, 'an old message');
+  for (let i = 0; i < 3; i++) await sayWithId(b, r, `newer ${i}`);
+  const res = await moderation(a, r, v1(old, 'out of date'));
+  assert.equal(res.attrs.type, 'result', res.toString());
+  const seen = await b.waitFor(isRetraction(r), 'the retraction');
+  assert.equal(seen.getChild('retract', RETRACT)!.attrs.id, old);
+  const answer = await queryOk(a, roomJid(r), {});
+  const first = answer.results[0];
+  const forwarded = first.getChild('result', 'urn:xmpp:mam:2')!.getChild('forwarded', 'urn:xmpp:forward:0')!.getChild('message')!;
+  assert.equal(first.getChild('result', 'urn:xmpp:mam:2')!.attrs.id, old);
+  assert.equal(forwarded.getChild('body'), undefined, forwarded.toString());
+  assert.ok(forwarded.getChild('retracted', RETRACT), forwarded.toString());
+  const unknown = await moderation(a, r, v1('no-such-id'));
+  assert.equal(errorCondition(unknown), 'item-not-found');
 });
