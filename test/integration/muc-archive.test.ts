@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { addUsers, imTestServer, ImClient, PASSWORD, type ImTestServer } from '../helpers/im-client.js';
+import { imTestServer, ImClient, PASSWORD, type ImTestServer } from '../helpers/im-client.js';
 import { configField, createRoom, errorCondition, isGroupchat, isSubject, join, roomJid, say, MUC_OWNER } from '../helpers/muc-client.js';
 import { mucAdminOf } from '../../server/muc/muc-admin.js';
 import type { Affiliation } from '../../server/muc/roles.js';
@@ -23,14 +23,7 @@ const SID = 'urn:xmpp:sid:0';
 const OCCUPANT_ID = 'urn:xmpp:occupant-id:0';
 const MUC_USER = 'http://jabber.org/protocol/muc#user';
 
-let n = 0;
-async function people(...names: string[]): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => im.connect(u, 'r')));
-}
-const room = (): string => `arch${++n}`;
+const room = (): string => im.unique('arch');
 
 /** Say something and wait for its echo; returns the echo (it carries the stanza-id). */
 async function said(c: ImClient, r: string, body: string, extra = ''): Promise<Element> {
@@ -68,7 +61,7 @@ async function setAffiliation(r: string, jid: string, affiliation: Affiliation):
 }
 
 test('MUC-58: a persistent room announces urn:xmpp:mam:2 and #extended; a temporary room, or one whose owner switched archiving off (muc#roomconfig_enablearchiving), does not and refuses queries', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   const f = await roomFeatures(b, r);
@@ -94,7 +87,7 @@ test('MUC-58: a persistent room announces urn:xmpp:mam:2 and #extended; a tempor
 });
 
 test('MOD-20: groupchat messages and subject changes are archived once, private messages never; each result is exact: from the room, <result queryid id=stanza-id>, <forwarded> with <delay/> and the message from the occupant JID with no to', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.people('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -169,7 +162,7 @@ test('MOD-20: groupchat messages and subject changes are archived once, private 
 });
 
 test('MOD-20: in a non-anonymous room everyone sees the real JID in results; a forged muc#user <x/> in a message is not archived', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice', configField('whois', 'anyone'));
   await join(b, r, 'bob');
@@ -181,7 +174,7 @@ test('MOD-20: in a non-anonymous room everyone sees the real JID in results; a f
 });
 
 test('MOD-21: members-only archive for members, admins and owners only (forbidden to others); banned users are forbidden; a password-protected room only for occupants and members', async () => {
-  const [a, b, c, d] = await people('a', 'b', 'c', 'd');
+  const [a, b, c, d] = await im.people('a', 'b', 'c', 'd');
   const r = room();
   await createRoom(a, r, 'alice', configField('membersonly', '1'));
   await said(a, r, 'members talk');
@@ -212,7 +205,7 @@ test('MOD-21: members-only archive for members, admins and owners only (forbidde
 });
 
 test('MOD-22: messages with <no-store/> or <no-permanent-store/> (XEP-0334) are reflected but not archived', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -227,7 +220,7 @@ test('MOD-22: messages with <no-store/> or <no-permanent-store/> (XEP-0334) are 
 });
 
 test('XEP-0425 with MUC-58: a message a moderator retracts is a tombstone in the archive (no body), and the retraction announcement is archived after it under its stanza-id', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -249,7 +242,7 @@ test('XEP-0425 with MUC-58: a message a moderator retracts is a tombstone in the
 });
 
 test('MOD-18 for rooms: RSM paging forwards (after) and backwards (before, empty before = last page), index, max=0 for the count, flip-page, complete only on the last page in the direction of paging', async () => {
-  const [a] = await people('a');
+  const [a] = await im.people('a');
   const r = room();
   await createRoom(a, r, 'alice');
   for (let i = 1; i <= 25; i++) say(a, r, `p${i}`);
@@ -296,7 +289,7 @@ test('MOD-18 for rooms: RSM paging forwards (after) and backwards (before, empty
 });
 
 test('MOD-16/MOD-18 for rooms (#extended): after-id/before-id ranges, ids, start/end, with an occupant JID or a real JID; unknown UIDs → item-not-found, bad values → bad-request, unknown fields → feature-not-implemented', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -341,7 +334,7 @@ test('MOD-16/MOD-18 for rooms (#extended): after-id/before-id ranges, ids, start
 });
 
 test('XEP-0313 §4.1.5, §5: an iq get returns the query form (with, start, end, before-id, after-id, ids as an open list); <metadata/> gives the first and last ids and stamps, empty for an empty archive', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   const to = roomJid(r);

@@ -2,7 +2,7 @@
 // direct invitations between users, and voice requests with their approval (§7.13, §8.6). Exact stanzas asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { imTestServer } from '../helpers/im-client.js';
 import {
   assertStanza, codes, configField, configure, createRoom, errorCondition, isGroupchat, isPresenceFrom, item, join, joinRefused, roomJid, say,
 } from '../helpers/muc-client.js';
@@ -10,15 +10,7 @@ import { escapeXml, type Element } from '../helpers/raw-client.js';
 
 const im = imTestServer({ limits: { presencePerSecond: 1000, presenceBurst: 1000, messagesPerSecond: 1000, messageBurst: 1000 } });
 
-let n = 0;
-/** Fresh accounts, each online (available presence: normal messages to the bare JID reach it). */
-async function people(...names: string[]): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => im.online(u, 'r')));
-}
-const room = (): string => `inv${++n}`;
+const room = (): string => im.unique('inv');
 
 const MUC_USER = 'http://jabber.org/protocol/muc#user';
 const isMessageFromRoom = (r: string) => (e: Element): boolean => e.name === 'message' && e.attrs.from === roomJid(r) && e.attrs.type !== 'groupchat';
@@ -30,7 +22,7 @@ function inviteXml(r: string, id: string, ...invitees: { to: string; reason?: st
 }
 
 test('MUC-30: a mediated invitation goes from the room to the invitee with <invite from=inviter>, the reason and, in a password-protected room, the password', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.onlinePeople('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice', configField('passwordprotectedroom', '1') + configField('roomsecret', 'cauldronburn'));
   a.send(inviteXml(r, 'inv-1', { to: b.bare, reason: 'Hey, this is the place!' }));
@@ -41,14 +33,14 @@ test('MUC-30: a mediated invitation goes from the room to the invitee with <invi
   // With what it carries, the invitee gets in.
   await join(b, r, 'bob', { password: 'cauldronburn' });
   // §7.8.2: a non-existent invitee → item-not-found, and nobody is invited.
-  a.send(inviteXml(r, 'inv-2', { to: `nobody-${n}@test.local` }));
+  a.send(inviteXml(r, 'inv-2', { to: `${im.unique('nobody-')}@test.local` }));
   const err = await a.waitFor(isError('inv-2'), 'item-not-found');
   assert.equal(err.attrs.from, roomJid(r));
   assert.equal(errorCondition(err), 'item-not-found');
 });
 
 test('MUC-30: one message may invite several people; an open room\'s invitation grants nothing; allowinvites off leaves invitations to moderators (forbidden for others); not in the room → forbidden', async () => {
-  const [a, b, c, d] = await people('a', 'b', 'c', 'd');
+  const [a, b, c, d] = await im.onlinePeople('a', 'b', 'c', 'd');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -72,7 +64,7 @@ test('MUC-30: one message may invite several people; an open room\'s invitation 
 });
 
 test('MUC-30: members-only: an owner\'s invitation puts the invitee on the member list; a mere member is forbidden until allowmemberinvites, then its invitee becomes a member too', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice', configField('membersonly', '1'));
   assert.equal(await joinRefused(b, r, 'bob'), 'registration-required');
@@ -97,7 +89,7 @@ test('MUC-30: members-only: an owner\'s invitation puts the invitee on the membe
 });
 
 test('MUC-31: a decline goes back through the room to the inviter, from the decliner\'s bare JID; to an inviter in the room at the sessions it is there with', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice');
   a.send(inviteXml(r, 'i1', { to: b.bare }));
@@ -118,7 +110,7 @@ test('MUC-31: a decline goes back through the room to the inviter, from the decl
 });
 
 test('MUC-32: a XEP-0249 direct invitation from one user to another arrives unchanged apart from from/to', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.onlinePeople('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   const sent = `<message to='${b.bare}' id='direct-1'><x xmlns='jabber:x:conference' jid='${roomJid(r)}' password='cauldronburn' reason='Hey, this is the place for all good witches!' continue='true' thread='e0ffe42b28561960c6b12b944a092794b9683a38'/><body>join ${roomJid(r)}</body></message>`;
@@ -153,7 +145,7 @@ function approvalXml(r: string, id: string, jid: string, nick: string, allow: st
 const isApprovalForm = (r: string) => (e: Element): boolean => isMessageFromRoom(r)(e) && e.getChild('x', 'jabber:x:data') !== undefined;
 
 test('MUC-34: a visitor\'s voice request reaches the moderators as the approval form; approving grants voice, announced to all; a second request too soon → resource-constraint', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice', configField('moderatedroom', '1') + configField('roomname', 'Coven'));
   await join(c, r, 'carol');
@@ -196,7 +188,7 @@ test('MUC-34: a visitor\'s voice request reaches the moderators as the approval 
 });
 
 test('MUC-34: voice requests disabled by the configuration → forbidden; from someone with voice or not in the room → not-acceptable; a request declined leaves the visitor as it is', async () => {
-  const [a, b, d] = await people('a', 'b', 'd');
+  const [a, b, d] = await im.onlinePeople('a', 'b', 'd');
   const r = room();
   await createRoom(a, r, 'alice', configField('moderatedroom', '1') + configField('allowvoicerequests', '0'));
   await join(b, r, 'bob');

@@ -4,7 +4,7 @@
 // lists), configuration-change notifications (104, 170-173) and destruction with a reason and an alternate venue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { imTestServer, type ImClient } from '../helpers/im-client.js';
 import {
   assertStanza, codes, configField, configure, createRoom, errorCondition, isPresenceFrom, item, join, joinRefused, leave, MUC_OWNER, MUC_USER, ROOMCONFIG, roomJid,
 } from '../helpers/muc-client.js';
@@ -12,14 +12,7 @@ import type { Element } from '../helpers/raw-client.js';
 
 const im = imTestServer({ limits: { presencePerSecond: 1000, presenceBurst: 1000, messagesPerSecond: 1000, messageBurst: 1000, iqPerSecond: 1000, iqBurst: 1000 } });
 
-let n = 0;
-async function people(...names: string[]): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => im.online(u, 'r')));
-}
-const room = (): string => `own${++n}`;
+const room = (): string => im.unique('own');
 
 const getForm = (c: ImClient, r: string): Promise<Element> =>
   c.iq((id) => `<iq type='get' id='${id}' to='${roomJid(r)}'><query xmlns='${MUC_OWNER}'/></iq>`);
@@ -59,7 +52,7 @@ const REGISTRY: Record<string, string> = {
 };
 
 test('MUC-49, MUC-51: a new room\'s owner gets the muc#roomconfig form with every field of the registry; invalid values → not-acceptable with the room still locked; a valid form configures and unlocks it', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.onlinePeople('a', 'b');
   const r = room();
   await join(a, r, 'alice');
   const form = await getForm(a, r);
@@ -107,7 +100,7 @@ test('MUC-49, MUC-51: a new room\'s owner gets the muc#roomconfig form with ever
 });
 
 test('MUC-49: cancelling the first configuration destroys the new room (the owner gets <destroy/>); cancelling later changes nothing', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.onlinePeople('a', 'b');
   const r = room();
   await join(a, r, 'alice');
   assertStanza(await cancel(a, r), `<iq type='result' from='${roomJid(r)}' to='${a.jid}'/>`, ['id']);
@@ -126,7 +119,7 @@ test('MUC-49: cancelling the first configuration destroys the new room (the owne
 });
 
 test('MUC-50: the owner leaving a locked room (never configured) destroys it, its unavailable presence carrying <destroy/>', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.onlinePeople('a', 'b');
   const r = room();
   await join(a, r, 'alice');
   const gone = await leave(a, r, 'alice');
@@ -140,7 +133,7 @@ test('MUC-50: the owner leaving a locked room (never configured) destroys it, it
 });
 
 test('MUC-52: later configuration is the owners\' (forbidden to others, nothing changed by invalid values); owner and admin lists applied and announced; switching to members-only removes non-members with 322', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice', configField('roomname', 'Before'));
   await join(b, r, 'bob');
@@ -192,7 +185,7 @@ test('MUC-52: later configuration is the owners\' (forbidden to others, nothing 
 });
 
 test('MUC-53: configuration changes are announced with status codes only: 170/171 logging, 172/173 anonymity, 104 anything else; no change, no message', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.onlinePeople('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -215,7 +208,7 @@ test('MUC-53: configuration changes are announced with status codes only: 170/17
 });
 
 test('MUC-54: destroying a room: each occupant gets one unavailable presence with <destroy/> (reason, alternate venue, its password), the owner a result; a non-owner is forbidden', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   const r = room();
   const alt = roomJid(`${r}-new`);
   await createRoom(a, r, 'alice');

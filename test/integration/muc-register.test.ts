@@ -2,7 +2,7 @@
 // discovery (x-roomuser-item), over real sockets, exact stanzas asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { imTestServer, type ImClient } from '../helpers/im-client.js';
 import {
   assertStanza, codes, configField, createRoom, errorCondition, isPresenceFrom, item, join, joinRefused, leave, roomJid,
 } from '../helpers/muc-client.js';
@@ -10,14 +10,7 @@ import { escapeXml, type Element } from '../helpers/raw-client.js';
 
 const im = imTestServer({ limits: { presencePerSecond: 1000, presenceBurst: 1000, messagesPerSecond: 1000, messageBurst: 1000 } });
 
-let n = 0;
-async function people(...names: string[]): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => im.online(u, 'r')));
-}
-const room = (): string => `reg${++n}`;
+const room = (): string => im.unique('reg');
 
 const REGISTER = 'jabber:iq:register';
 const MUC_REGISTER = 'http://jabber.org/protocol/muc#register';
@@ -35,7 +28,7 @@ const reservedNick = (c: ImClient, r: string): Promise<Element> =>
   c.iq((id) => `<iq type='get' id='${id}' to='${roomJid(r)}'><query xmlns='http://jabber.org/protocol/disco#info' node='x-roomuser-item'/></iq>`);
 
 test('MUC-46, MUC-06: get returns the muc#register form; a submitted nick makes the user a member with it reserved; get then says <registered/> with the nick, and x-roomuser-item returns it', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice', configField('roomname', 'Dark Cave'));
   assertStanza(await reservedNick(b, r), `<iq type='result' from='${roomJid(r)}' to='${b.jid}'>
@@ -66,7 +59,7 @@ test('MUC-46, MUC-06: get returns the muc#register form; a submitted nick makes 
 });
 
 test('MUC-46: registering while in the room announces the membership; where nicks are locked down the occupant is renamed to the reserved nick with 210, and enters under it later with 210', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.onlinePeople('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice', configField('canchangenick', '0'));
   await join(b, r, 'bob');
@@ -100,7 +93,7 @@ test('MUC-46: registering while in the room announces the membership; where nick
 });
 
 test('MUC-46: registration closed by the configuration → not-allowed; in a members-only room strangers → not-allowed while members may reserve a nick; no form → bad-request; <remove/> gives it up', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   const closed = room();
   await createRoom(a, closed, 'alice', configField('registration', '0'));
   assert.equal(errorCondition(await registerGet(b, closed)), 'not-allowed');
@@ -125,5 +118,5 @@ test('MUC-46: registration closed by the configuration → not-allowed; in a mem
   assert.equal(removed.attrs.type, 'result', removed.toString());
   assert.equal(await joinRefused(b, members, 'bee'), 'registration-required');
   // A room that does not exist: item-not-found (§7.10).
-  assert.equal(errorCondition(await registerGet(b, `none${n}`)), 'item-not-found');
+  assert.equal(errorCondition(await registerGet(b, im.unique('none'))), 'item-not-found');
 });

@@ -5,21 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { imTestServer, type ImClient } from '../helpers/im-client.js';
 import { assertStanza, codes, createRoom, errorCondition, isPresenceFrom, join, roomJid } from '../helpers/muc-client.js';
 import type { Element } from '../helpers/raw-client.js';
 
 const MAX_VCARD = 4096;
 const im = imTestServer({ limits: { maxVcardBytes: MAX_VCARD, presencePerSecond: 1000, presenceBurst: 1000, messagesPerSecond: 1000, messageBurst: 1000 } });
 
-let n = 0;
-async function people(...names: string[]): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => im.online(u, 'r')));
-}
-const room = (): string => `vc${++n}`;
+const room = (): string => im.unique('vc');
 
 // XEP-0486's examples: a red square as SVG and as PNG.
 const SVG = 'PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIzMiIgaGVpZ2h0PSIzMiI+CiA8cmVjdCB4PSIwIiB5PSIwIiB3aWR0aD0iMzIiIGhlaWdodD0iMzIiIGZpbGw9InJlZCIvPgo8L3N2Zz4K';
@@ -40,7 +33,7 @@ function avatarHashField(info: Element): string[] | null {
 }
 
 test('VCARD-06: the room\'s vCard: empty until an owner sets one; stored as sent, occupants told with 104, the avatar hashes in disco#info (XEP-0486); others forbidden; too big → not-acceptable; an empty vCard removes it', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -62,11 +55,11 @@ test('VCARD-06: the room\'s vCard: empty until an owner sets one; stored as sent
   assertStanza(await vcardGet(c, roomJid(r)), `<iq type='result' from='${roomJid(r)}' to='${c.jid}'><vCard xmlns='vcard-temp'/></iq>`, ['id']);
   assert.equal(avatarHashField(await roomInfo(c, r)), null);
   // A room that does not exist has no vCard.
-  assert.equal(errorCondition(await vcardGet(c, roomJid(`none${n}`))), 'item-not-found');
+  assert.equal(errorCondition(await vcardGet(c, roomJid(im.unique('none')))), 'item-not-found');
 });
 
 test('VCARD-06: a vCard query to an occupant JID goes on to the occupant\'s bare JID and the answer comes back from the occupant JID; a non-occupant gets bad-request', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   assert.equal((await vcardSet(b, null, '<FN>Bob Builder</FN>')).attrs.type, 'result');
   const r = room();
   await createRoom(a, r, 'alice');
@@ -78,7 +71,7 @@ test('VCARD-06: a vCard query to an occupant JID goes on to the occupant\'s bare
 const photoHash = (p: Element): string | null | undefined => p.getChild('x', 'vcard-temp:x:update')?.getChildText('photo');
 
 test('VCARD-08: a user with an avatar joins a room: the presence the room sends everyone (and later newcomers) carries its XEP-0153 photo hash, and a new avatar reaches the room with the next presence', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.onlinePeople('a', 'b', 'c');
   assert.equal((await vcardSet(b, null, `<FN>Bob</FN>${photo('image/png', PNG)}`)).attrs.type, 'result');
   const r = room();
   await createRoom(a, r, 'alice');
