@@ -144,7 +144,7 @@ test('MUC-39, MUC-36: in a moderated room visitors get voice and lose it, announ
   assert.equal(item(await b.waitFor((x) => presenceOf(r, 'bob')(x) && item(x).role === 'participant', 'voice from dave')).role, 'participant');
 });
 
-test('MUC-40: a ban by bare JID with a reason removes the user with 301 (actor and reason), lists it, drops its reserved nick and keeps it out; users not in the room can be banned; an admin cannot ban an owner (not-allowed), nobody themselves (conflict)', async () => {
+test('MUC-40, MUC-14: a ban by bare JID with a reason removes the user with 301 (actor and reason), lists it, drops its reserved nick and keeps it out; users not in the room can be banned; an admin cannot ban an owner (not-allowed), nobody themselves (conflict)', async () => {
   const [a, b, c, d] = await im.people('a', 'b', 'c', 'd');
   const r = newRoom();
   await createRoom(a, r, 'alice');

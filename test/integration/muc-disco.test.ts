@@ -173,14 +173,14 @@ test('MUC-59: occupant-ids are the same in presence and messages, stable across 
   assert.notEqual(aliceId, id1, 'two users share an occupant-id');
 });
 
-test('MUC-09: in a non-anonymous room everyone sees real JIDs and gets status 100 on joining', async () => {
+test('MUC-09, MUC-11: in a non-anonymous, logged room everyone sees real JIDs and gets 100, 110 and 170 on joining', async () => {
   const [a, b, c] = await im.people('a', 'b', 'c');
   const r = room();
-  await createRoom(a, r, 'alice', configField('whois', 'anyone'));
+  await createRoom(a, r, 'alice', configField('whois', 'anyone') + configField('enablelogging', '1'));
   await join(b, r, 'bob');
   const got = await join(c, r, 'carol');
   const bob = got.find((e) => fromRoom(r, 'bob')(e))!;
   assert.equal(item(bob).jid, b.jid);
   const self = got.find((e) => fromRoom(r, 'carol')(e))!;
-  assert.deepEqual(codes(self).sort(), [100, 110]);
+  assert.deepEqual(codes(self).sort(), [100, 110, 170]);
 });
