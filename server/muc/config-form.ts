@@ -75,6 +75,13 @@ function text(name: string, v: string): string {
   return v;
 }
 
+/** A request's optional <reason/> (muc#admin items, XEP-0425 moderation): none when absent or empty, bounded as text. */
+export function reasonOf(e: Element): string | undefined {
+  const r = e.getChildText('reason');
+  if (r === null || r === undefined || r === '') return undefined;
+  return text('a reason', r);
+}
+
 function roles(name: string, values: string[]): RoleList {
   const out = values.filter((v) => v !== '');
   for (const v of out) if (!(ALL_ROLES as readonly string[]).includes(v)) throw new StanzaError('not-acceptable', { text: `${name}: "${v}" is not a role` });

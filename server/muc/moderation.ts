@@ -12,7 +12,7 @@ import { MUC_NS } from './muc-ns.js';
 import type { MucService } from './muc-service.js';
 import type { HistoryEntry, Room } from './room.js';
 import type { Occupant } from './occupant.js';
-import { MAX_TEXT_FIELD } from './config-form.js';
+import { reasonOf } from './config-form.js';
 
 interface ModerationRequest {
   /** The stanza-id (by the room) of the message to retract. */
@@ -29,13 +29,6 @@ function idOf(e: Element): string {
   const id = e.attrs.id as unknown;
   if (typeof id !== 'string' || id === '') throw new StanzaError('bad-request', { text: 'say which message: the id attribute carries its stanza-id' });
   return id;
-}
-
-function reasonOf(e: Element): string | undefined {
-  const r = e.getChildText('reason');
-  if (r === null || r === undefined || r === '') return undefined;
-  if (r.length > MAX_TEXT_FIELD) throw new StanzaError('not-acceptable', { text: `a reason may have ${MAX_TEXT_FIELD} characters at most` });
-  return r;
 }
 
 /** <moderate id=… xmlns='urn:xmpp:message-moderate:1'><retract xmlns='urn:xmpp:message-retract:1'/><reason/></moderate> */
