@@ -153,3 +153,39 @@ export function dispatchAdmin(api: AdminApi, method: AdminMethod, params: readon
     case 'setRoomAffiliation': return api.setRoomAffiliation(s(0), s(1), s(2), s(3));
   }
 }
+
+/**
+ * A call's named parameters, as the console's HTTP API (http/json-body.ts) and the desktop window's IPC (main/ipc.ts)
+ * read them: each refuses a missing or mistyped one in its own way, with `what` as the sentence's subject.
+ */
+export interface NamedParams {
+  string(name: string, what: string): string;
+  object(name: string, what: string): Record<string, unknown>;
+}
+
+const USER = 'The user';
+const PASSWORD = 'The password';
+const ROOM = 'The room';
+const ROOM_SETTINGS = 'The room configuration';
+const REASON = 'The reason';
+
+/**
+ * Every AdminApi method called with named parameters, for the console's HTTP API and the desktop window's IPC (the
+ * admin socket's are positional: dispatchAdmin). A new method in ADMIN_METHODS does not compile until it is here.
+ */
+export const NAMED_ADMIN_CALLS: { readonly [M in AdminMethod]: (api: AdminApi, p: NamedParams) => Promise<AdminResult<M>> } = {
+  status: (api) => api.status(),
+  listUsers: (api) => api.listUsers(),
+  addUser: (api, p) => api.addUser(p.string('user', USER), p.string('password', PASSWORD)),
+  setPassword: (api, p) => api.setPassword(p.string('user', USER), p.string('password', PASSWORD)),
+  removeUser: (api, p) => api.removeUser(p.string('user', USER)),
+  certificate: (api) => api.certificate(),
+  listRooms: (api) => api.listRooms(),
+  getRoom: (api, p) => api.getRoom(p.string('room', ROOM)),
+  // AdminService checks every key and value of a room's settings itself.
+  createRoom: (api, p) => api.createRoom(p.string('room', ROOM), p.object('options', ROOM_SETTINGS) as NewRoom),
+  configureRoom: (api, p) => api.configureRoom(p.string('room', ROOM), p.object('changes', ROOM_SETTINGS) as RoomSettingsChange),
+  destroyRoom: (api, p) => api.destroyRoom(p.string('room', ROOM), p.string('reason', REASON)),
+  kickOccupant: (api, p) => api.kickOccupant(p.string('room', ROOM), p.string('nick', 'The nick'), p.string('reason', REASON)),
+  setRoomAffiliation: (api, p) => api.setRoomAffiliation(p.string('room', ROOM), p.string('user', USER), p.string('affiliation', 'The affiliation'), p.string('reason', REASON)),
+};

@@ -1,31 +1,19 @@
 // Group chat rooms as the console, IPC and the CLI see them: plain JSON-safe types, shared with the renderer (which
-// imports this file for its types only, so it imports nothing that needs Node). server/admin/room-admin.ts maps the
-// MUC service's own types (server/muc/muc-admin.ts) to these.
-import type { Affiliation, Role } from '../muc/roles.js';
+// imports this file for its types only, so it imports nothing that needs Node). A room, an occupant and an
+// affiliation are the MUC service's own (server/muc/room-summary.ts) as JSON; room-view.ts maps them, and the room's
+// configuration to the console's part of it.
+import type { Affiliation } from '../muc/roles.js';
+import type { AffiliationInfo, OccupantInfo, RoomSummary } from '../muc/room-summary.js';
 
 export type { Affiliation, Role } from '../muc/roles.js';
 export type RoomWhois = 'moderators' | 'anyone';
 export type RoomPmPolicy = 'anyone' | 'participants' | 'moderators' | 'none';
 
-/** One room in the list. */
-export interface RoomInfo {
-  /** The room's bare JID, e.g. team@conference.office.local. */
-  jid: string;
-  /** Its localpart, e.g. team. */
-  room: string;
-  /** The title people see (muc#roomconfig_roomname); '' for none. */
-  name: string;
-  description: string;
-  subject: string;
-  /** People in the room now (0 when no server runs). */
-  occupants: number;
-  public: boolean;
-  persistent: boolean;
-  membersOnly: boolean;
-  moderated: boolean;
-  passwordProtected: boolean;
-  /** Created by a client and not yet configured by its owner: nobody else can enter. */
-  locked: boolean;
+/**
+ * One room in the list: the service's summary (server/muc/room-summary.ts) as JSON. With no server running, a stored
+ * room (stored-rooms.ts) has no occupants and is not locked.
+ */
+export interface RoomInfo extends Omit<RoomSummary, 'createdAt'> {
   /** ISO 8601. */
   createdAt: string;
 }
@@ -63,23 +51,10 @@ export type NewRoom = RoomSettingsChange & {
   owner?: string;
 };
 
-export interface RoomOccupant {
-  nick: string;
-  /** The occupant's real bare JID. */
-  jid: string;
-  /** Full JIDs joined under this nick (several clients of one person share it). */
-  resources: string[];
-  role: Role;
-  affiliation: Affiliation;
-}
+export type RoomOccupant = OccupantInfo;
 
-export interface RoomMember {
-  jid: string;
-  affiliation: Exclude<Affiliation, 'none'>;
-  /** The nick reserved for them ('' for none). */
-  nick: string;
-  reason: string;
-}
+/** An affiliation, with '' for no reserved nick or no reason. */
+export type RoomMember = Required<AffiliationInfo>;
 
 export interface RoomView extends RoomInfo {
   settings: RoomSettings;

@@ -1,9 +1,9 @@
 // The console's JSON API methods (POST /admin/api/<name>): the allow-list of AdminService calls a logged-in
 // administrator may make over HTTP, each with its typed parameters. Anything not listed here does not exist.
 import { makeJid } from '../core/jid.js';
+import { NAMED_ADMIN_CALLS } from '../admin/admin-api.js';
 import type { AdminService } from '../admin/admin-service.js';
 import type { ConsoleSettings, NewInvite } from '../admin/console-api.js';
-import type { NewRoom, RoomSettingsChange } from '../admin/room-api.js';
 import { HttpError, type Params } from './json-body.js';
 
 export interface CallContext {
@@ -15,10 +15,6 @@ export interface CallContext {
 export type ConsoleMethod = (api: AdminService, p: Params, ctx: CallContext) => Promise<unknown>;
 
 const USER = 'The user';
-const PASSWORD = 'The password';
-const ROOM = 'The room';
-const ROOM_SETTINGS = 'The room configuration';
-const REASON = 'The reason';
 
 /** Refuse changes to the account one is logged in with that would lock one out of the console at once. */
 function notSelf(user: string, ctx: CallContext, what: string): void {
@@ -34,11 +30,9 @@ function notSelf(user: string, ctx: CallContext, what: string): void {
 }
 
 export const CONSOLE_METHODS: Readonly<Record<string, ConsoleMethod>> = {
-  status: (api) => api.status(),
+  // Every AdminApi method, as IPC calls them too; removeUser is below, refusing the account one is logged in with.
+  ...NAMED_ADMIN_CALLS,
   overview: (api) => api.overview(),
-  listUsers: (api) => api.listUsers(),
-  addUser: (api, p) => api.addUser(p.string('user', USER), p.string('password', PASSWORD)),
-  setPassword: (api, p) => api.setPassword(p.string('user', USER), p.string('password', PASSWORD)),
   removeUser: (api, p, ctx) => {
     const user = p.string('user', USER);
     notSelf(user, ctx, 'delete');
@@ -59,7 +53,6 @@ export const CONSOLE_METHODS: Readonly<Record<string, ConsoleMethod>> = {
   listSessions: (api) => api.listSessions(),
   kickSession: (api, p) => api.kickSession(p.string('id', 'The session')),
   announce: (api, p) => api.announce(p.string('text', 'The announcement'), p.string('subject', 'The subject')),
-  certificate: (api) => api.certificate(),
   getSettings: (api) => api.getSettings(),
   // AdminService checks every key and value of the change set itself.
   setSettings: (api, p) => api.setSettings(p.object('changes', 'The settings to change') as Partial<ConsoleSettings>),
@@ -69,14 +62,6 @@ export const CONSOLE_METHODS: Readonly<Record<string, ConsoleMethod>> = {
   createInvite: (api, p, ctx) => api.createInvite(p.object('invite', 'The invitation') as unknown as NewInvite, ctx.username),
   listInvites: (api) => api.listInvites(),
   revokeInvite: (api, p) => api.revokeInvite(p.string('token', 'The invitation')),
-  listRooms: (api) => api.listRooms(),
-  getRoom: (api, p) => api.getRoom(p.string('room', ROOM)),
-  // AdminService checks every key and value of a room's settings itself.
-  createRoom: (api, p) => api.createRoom(p.string('room', ROOM), p.object('options', ROOM_SETTINGS) as NewRoom),
-  configureRoom: (api, p) => api.configureRoom(p.string('room', ROOM), p.object('changes', ROOM_SETTINGS) as RoomSettingsChange),
-  destroyRoom: (api, p) => api.destroyRoom(p.string('room', ROOM), p.string('reason', REASON)),
-  kickOccupant: (api, p) => api.kickOccupant(p.string('room', ROOM), p.string('nick', 'The nick'), p.string('reason', REASON)),
-  setRoomAffiliation: (api, p) => api.setRoomAffiliation(p.string('room', ROOM), p.string('user', USER), p.string('affiliation', 'The affiliation'), p.string('reason', REASON)),
 };
 
 export function isConsoleMethod(name: string): boolean {

@@ -2,6 +2,7 @@
 // their changes (set). A set is all or nothing (§9.2, MUC-41): every item is read and checked first, then all are
 // applied, then the room is stored once — on disk before anyone is answered. The announcements then go out in the
 // XEP's order (§8.2, §9.1): the removed occupants hear it, the requester gets its result, everyone else is told.
+import { invitation } from './invitations.js';
 import { randomUUID } from 'node:crypto';
 import { el, type Element } from '../core/xml.js';
 import type { StanzaEvent } from '../core/router.js';
@@ -105,15 +106,9 @@ function changeListed(svc: MucService, room: Room, actor: Actor, item: Affiliati
   // §9.5: someone added to a members-only room's member list SHOULD be invited, unless already in (MUC-42).
   const unaffiliated = before === 'none' || before === 'outcast';
   if (item.affiliation === 'member' && unaffiliated && room.config.membersOnly && item.jid.includes('@') && room.occupantsOf(item.jid).length === 0) {
-    const invite = invitation(room, actor, item);
+    // §9.5's example: from the room, <invite from=the admin/> with the reason, the password.
+    const invite = invitation(room, item.jid, actor.bare, item.reason ? [el('reason', null, item.reason)] : [], randomUUID());
     outbox.afterAnswer(() => svc.send(invite));
   }
 }
 
-/** The room's invitation to a new member (§9.5's example: from the room, <invite from=the admin/>, the password). */
-function invitation(room: Room, actor: Actor, item: AffiliationItem): Element {
-  return el('message', { from: room.jid, to: item.jid, id: randomUUID() },
-    el('x', { xmlns: MUC_NS.user },
-      el('invite', { from: actor.bare }, item.reason ? el('reason', null, item.reason) : null),
-      room.config.passwordProtected ? el('password', null, room.config.password) : null));
-}

@@ -7,7 +7,7 @@ import { StanzaError } from '../core/errors.js';
 import { JidError, prepResourcepart, tryParseJid } from '../core/jid.js';
 import { isAffiliation, isRole, type Affiliation, type Role } from './roles.js';
 import { checkNick } from './enter.js';
-import { MAX_TEXT_FIELD } from './config-form.js';
+import { reasonOf } from './config-form.js';
 
 export interface RoleItem {
   kind: 'role';
@@ -58,13 +58,6 @@ function preparedNick(nick: string): string {
   }
   checkNick(prepared);
   return prepared;
-}
-
-function reasonOf(item: Element): string | undefined {
-  const r = item.getChildText('reason');
-  if (r === null || r === undefined || r === '') return undefined;
-  if (r.length > MAX_TEXT_FIELD) throw new StanzaError('not-acceptable', { text: `a reason may have ${MAX_TEXT_FIELD} characters at most` });
-  return r;
 }
 
 /** The affiliation target: the bare JID of a user (a full JID is taken as its bare JID, §10.3), or a bare domain. */

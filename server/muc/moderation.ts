@@ -12,7 +12,7 @@ import { MUC_NS } from './muc-ns.js';
 import type { MucService } from './muc-service.js';
 import type { HistoryEntry, Room } from './room.js';
 import type { Occupant } from './occupant.js';
-import { MAX_TEXT_FIELD } from './config-form.js';
+import { reasonOf } from './config-form.js';
 
 interface ModerationRequest {
   /** The stanza-id (by the room) of the message to retract. */
@@ -29,13 +29,6 @@ function idOf(e: Element): string {
   const id = e.attrs.id as unknown;
   if (typeof id !== 'string' || id === '') throw new StanzaError('bad-request', { text: 'say which message: the id attribute carries its stanza-id' });
   return id;
-}
-
-function reasonOf(e: Element): string | undefined {
-  const r = e.getChildText('reason');
-  if (r === null || r === undefined || r === '') return undefined;
-  if (r.length > MAX_TEXT_FIELD) throw new StanzaError('not-acceptable', { text: `a reason may have ${MAX_TEXT_FIELD} characters at most` });
-  return r;
 }
 
 /** <moderate id=… xmlns='urn:xmpp:message-moderate:1'><retract xmlns='urn:xmpp:message-retract:1'/><reason/></moderate> */
@@ -60,17 +53,31 @@ function moderatorOf(room: Room, ev: StanzaEvent): Occupant | null {
   return room.occupantsOf(ev.from.bareString()).find((o) => o.role === 'moderator') ?? null;
 }
 
-function moderate(svc: MucService, room: Room, ev: StanzaEvent, req: ModerationRequest): boolean {
+function moderate(svc: MucService, room: Room, ev: StanzaEvent, req: ModerationRequest): boolean | Promise<boolean> {
   const mod = moderatorOf(room, ev);
   if (!mod) throw new StanzaError('forbidden', { text: 'only moderators may retract other people\'s messages' });
-  const entry = room.history.find((e) => e.stanzaId === req.stanzaId);
-  if (!entry) throw new StanzaError('item-not-found', { text: `this room holds no message with stanza-id ${req.stanzaId}` });
+  const recent = room.history.find((e) => e.stanzaId === req.stanzaId);
+  if (recent) return retract(svc, room, ev, req, mod, recent);
+  // Older than the join history: the room's archive (MUC-58) may still hold it.
+  return svc.findArchived(room, req.stanzaId).then((archived) => {
+    if (!archived) throw new StanzaError('item-not-found', { text: `this room holds no message with stanza-id ${req.stanzaId}` });
+    return retract(svc, room, ev, req, mod, archived);
+  });
+}
+
+function retract(svc: MucService, room: Room, ev: StanzaEvent, req: ModerationRequest, mod: Occupant, entry: HistoryEntry): boolean {
   if (!entry.retracted) {
     // Asked again (a lost answer, two moderators at once): it is retracted already; the answer is the same.
     const by = `${room.jid}/${mod.nick}`;
     entry.stanza = tombstone(entry, by, mod, req.reason);
     entry.retracted = true;
-    svc.broadcast(room, retraction(room, req, by, mod));
+    // The archive (MUC-58) keeps the tombstone in the message's place and the announcement, with its stanza-id, after.
+    const announcement = retraction(room, req, by, mod);
+    const stanzaId = randomUUID();
+    announcement.children.push(el('stanza-id', { xmlns: MUC_NS.sid, id: stanzaId, by: room.jid }));
+    const shared = svc.broadcast(room, announcement);
+    svc.retractedMessage(room, req.stanzaId, entry.stanza);
+    svc.reflectedMessage(room, { stanza: announcement, at: Date.now(), chars: shared.chars, realJid: ev.from.toString(), stanzaId });
   }
   return replyResult(ev);
 }

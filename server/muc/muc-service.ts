@@ -23,8 +23,17 @@ export class MucService {
   private readonly roomMessageHandlers: RoomHandler[] = [];
   /** Told when a room's occupants, configuration or existence changed (the console's Rooms page follows it). */
   private readonly changeListeners = new Set<(roomJid: string) => void>();
-  /** Told of every groupchat message after it was reflected (an archive keeps it): synchronous, must not throw. */
+  /**
+   * Told of every groupchat message with a body and every subject change after it was reflected, unless it asked
+   * not to be stored (XEP-0334): the archive keeps them. Synchronous, must not throw.
+   */
   private readonly reflectedListeners: ((room: Room, entry: HistoryEntry) => void)[] = [];
+  /** Told when a moderator retracted a message (XEP-0425): whoever keeps it puts the tombstone in its place. */
+  private readonly retractedListeners: ((room: Room, stanzaId: string, tombstone: Element) => void)[] = [];
+  /** Told when a room is gone for good (destroyed, or temporary and empty): what a feature kept for it goes too. */
+  private readonly goneListeners: ((room: Room) => Promise<void>)[] = [];
+  /** Work a feature finishes when the service stops, before the stores close (queued archive writes). */
+  private readonly stopHooks: (() => Promise<void>)[] = [];
 
   constructor(readonly ctx: ModuleContext, readonly host: Host, readonly store: RoomStore) {}
 
@@ -91,6 +100,48 @@ export class MucService {
     this.reflectedListeners.push(listener);
   }
 
+  /** Set by the room archive: finds a message older than the join history (XEP-0425 retraction of old messages). */
+  private archiveLookup: ((room: Room, stanzaId: string) => Promise<HistoryEntry | null>) | null = null;
+
+  setArchiveLookup(lookup: (room: Room, stanzaId: string) => Promise<HistoryEntry | null>): void {
+    this.archiveLookup = lookup;
+  }
+
+  /** A message of the room's archive by its stanza-id; null when there is no archive or it holds no such message. */
+  findArchived(room: Room, stanzaId: string): Promise<HistoryEntry | null> {
+    return this.archiveLookup ? this.archiveLookup(room, stanzaId) : Promise.resolve(null);
+  }
+
+  onRetracted(listener: (room: Room, stanzaId: string, tombstone: Element) => void): void {
+    this.retractedListeners.push(listener);
+  }
+
+  /** The message `stanzaId` was retracted: whoever keeps messages replaces it with `tombstone`. */
+  retractedMessage(room: Room, stanzaId: string, tombstone: Element): void {
+    for (const l of this.retractedListeners) {
+      try {
+        l(room, stanzaId, tombstone);
+      } catch (err) {
+        this.ctx.log.warn('muc', `a listener of ${room.jid}'s retractions failed: ${String(err)}`);
+      }
+    }
+  }
+
+  onRoomGone(listener: (room: Room) => Promise<void>): void {
+    this.goneListeners.push(listener);
+  }
+
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
+  /** The service stops: features finish their work (the module's stop). */
+  async stopFeatures(): Promise<void> {
+    for (const hook of this.stopHooks) {
+      await hook().catch((err: unknown) => this.ctx.log.warn('muc', `a room feature did not stop cleanly: ${String(err)}`));
+    }
+  }
+
   /** A groupchat message went to every occupant: whoever keeps messages (history, the archive) hears of it. */
   reflectedMessage(room: Room, entry: HistoryEntry): void {
     for (const l of this.reflectedListeners) {
@@ -134,6 +185,9 @@ export class MucService {
     if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
     this.roomChanged(room);
     await this.store.remove(room.name);
+    for (const l of this.goneListeners) {
+      await l(room).catch((err: unknown) => this.ctx.log.warn('muc', `could not drop what was kept for ${room.jid}: ${String(err)}`));
+    }
   }
 
   /** A temporary room whose last occupant left, or a locked room its owner left (MUC-24, MUC-50), goes away. */

@@ -1,7 +1,7 @@
 // The `parley` command as people run it, for tests: the real CLI as child processes (node bin/parley.js) on fresh
 // data folders, `parley serve` on loopback with ephemeral ports (read back from what it prints), and the checks of
-// its output (exit code 0, or 1 with exactly one line "parley: …" and no stack trace). The same patterns as
-// test/integration/cli.test.ts, shared for the CLI tests written since.
+// its output (exit code 0, or 1 with exactly one line "parley: …" and no stack trace). Shared by the CLI tests
+// (test/integration/cli.test.ts, cli-rooms.test.ts).
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
@@ -76,9 +76,14 @@ export function assertOneLineError(r: Run, pattern: RegExp | string): void {
 }
 
 export interface Serving {
+  child: ChildProcessWithoutNullStreams;
   c2sPort: number;
+  /** The direct-TLS listener's port. */
+  tlsPort: number;
   caPem: string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: the data folder's lock and admin socket are left behind. */
+  kill(): Promise<void>;
 }
 
 /** `parley serve` on loopback with ephemeral ports; resolves once it has printed the ports it listens on. */
@@ -88,24 +93,31 @@ export async function serve(dataDir: string, domain: string): Promise<Serving> {
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-  const c2s = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<{ c2s: number; tls: number }>((resolve, reject) => {
     const onExit = (code: number | null): void => reject(new Error(`parley serve exited (${code}) before listening: ${stderr}`));
     child.once('exit', onExit);
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
       stdout += s;
-      const m = /XMPP clients: 127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (m) {
+      const c2s = /XMPP clients: 127\.0\.0\.1:(\d+)/.exec(stdout);
+      const direct = /XMPP clients, direct TLS: 127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (c2s && direct) {
         child.removeListener('exit', onExit);
-        resolve(Number(m[1]));
+        resolve({ c2s: Number(c2s[1]), tls: Number(direct[1]) });
       }
     });
   });
   await fs.cp(path.join(dataDir, 'certs'), sharedCerts, { recursive: true, force: false, errorOnExist: false }).catch(() => undefined);
   return {
-    c2sPort: c2s,
+    child,
+    c2sPort: ports.c2s,
+    tlsPort: ports.tls,
     caPem: await fs.readFile(path.join(dataDir, 'certs', 'ca.pem'), 'utf8'),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited(child);
+    },
+    async kill() {
+      child.kill('SIGKILL');
       await exited(child);
     },
   };

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import { addUsers, imTestServer, ImClient, PASSWORD } from '../helpers/im-client.js';
+import { imTestServer, ImClient, PASSWORD } from '../helpers/im-client.js';
 import { startServer } from '../helpers/server.js';
 import { roomStore } from '../../server/muc/room-store.js';
 import { codes, configField, createRoom, errorCondition, item, join, joinRefused, roomJid, say, MUC_USER, type JoinOptions } from '../helpers/muc-client.js';
@@ -13,15 +13,7 @@ import type { Element } from '../helpers/raw-client.js';
 
 const im = imTestServer({ limits: { presencePerSecond: 1000, presenceBurst: 1000, messagesPerSecond: 1000, messageBurst: 1000, iqPerSecond: 1000, iqBurst: 1000 } });
 
-let n = 0;
-/** Fresh accounts (name + a counter), logged in; `online`: with available presence (to receive messages to the bare JID). */
-async function people(names: string[], online = false): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => (online ? im.online(u, 'r') : im.connect(u, 'r'))));
-}
-const newRoom = (): string => `adm${++n}`;
+const newRoom = (): string => im.unique('adm');
 
 /** Read away everything each client has received so far. */
 async function drain(...cs: ImClient[]): Promise<void> {
@@ -48,7 +40,7 @@ async function resultThen(c: ImClient, resultId: string, pred: (e: Element) => b
 }
 
 test('MUC-38, MUC-36: a kick sends unavailable+110+307 with actor and reason to the victim, the result to the moderator, then 307 to everyone else; only moderators kick, never someone of the same or a higher affiliation, never themselves', async () => {
-  const [a, b, c, d, e] = await people(['a', 'b', 'c', 'd', 'e']);
+  const [a, b, c, d, e] = await im.people('a', 'b', 'c', 'd', 'e');
   const r = newRoom();
   await createRoom(a, r, 'alice');
   for (const [who, nick] of [[b, 'bob'], [c, 'carol'], [d, 'dave'], [e, 'erin']] as const) await enter(r, who, nick, [a, b, c, d, e].filter((x) => x !== who));
@@ -97,7 +89,7 @@ test('MUC-38, MUC-36: a kick sends unavailable+110+307 with actor and reason to 
 });
 
 test('MUC-39, MUC-36: in a moderated room visitors get voice and lose it, announced to all; the voice list has nick, role, affiliation and full JID; admins and owners keep their voice; only moderators list or change voice', async () => {
-  const [a, b, c, d] = await people(['a', 'b', 'c', 'd']);
+  const [a, b, c, d] = await im.people('a', 'b', 'c', 'd');
   const r = newRoom();
   await createRoom(a, r, 'alice', configField('moderatedroom', '1'));
   await adminOk(a, r, affItem(c.bare, 'admin'));
@@ -152,8 +144,8 @@ test('MUC-39, MUC-36: in a moderated room visitors get voice and lose it, announ
   assert.equal(item(await b.waitFor((x) => presenceOf(r, 'bob')(x) && item(x).role === 'participant', 'voice from dave')).role, 'participant');
 });
 
-test('MUC-40: a ban by bare JID with a reason removes the user with 301 (actor and reason), lists it, drops its reserved nick and keeps it out; users not in the room can be banned; an admin cannot ban an owner (not-allowed), nobody themselves (conflict)', async () => {
-  const [a, b, c, d] = await people(['a', 'b', 'c', 'd']);
+test('MUC-40, MUC-14: a ban by bare JID with a reason removes the user with 301 (actor and reason), lists it, drops its reserved nick and keeps it out; users not in the room can be banned; an admin cannot ban an owner (not-allowed), nobody themselves (conflict)', async () => {
+  const [a, b, c, d] = await im.people('a', 'b', 'c', 'd');
   const r = newRoom();
   await createRoom(a, r, 'alice');
   await adminOk(a, r, affItem(b.bare, 'member', { nick: 'bob' }));
@@ -199,7 +191,7 @@ test('MUC-40: a ban by bare JID with a reason removes the user with 301 (actor a
 });
 
 test('MUC-40: a ban of a whole server (bare domain) removes its users who have no affiliation of their own; lifting it lets them back', async () => {
-  const [a, b, c] = await people(['a', 'b', 'c']);
+  const [a, b, c] = await im.people('a', 'b', 'c');
   const r = newRoom();
   await createRoom(a, r, 'alice');
   await adminOk(a, r, affItem(c.bare, 'member'));
@@ -217,7 +209,7 @@ test('MUC-40: a ban of a whole server (bare domain) removes its users who have n
 });
 
 test('MUC-41: lists carry affiliation and bare JID (+ reserved nick, + a ban\'s reason), change by deltas, and a batch with one refused item changes nothing', async () => {
-  const [a, b, c, x, y, z] = await people(['a', 'b', 'c', 'x', 'y', 'z']);
+  const [a, b, c, x, y, z] = await im.people('a', 'b', 'c', 'x', 'y', 'z');
   const r = newRoom();
   await createRoom(a, r, 'alice');
   await enter(r, b, 'bob', [a]);
@@ -249,8 +241,8 @@ test('MUC-41: lists carry affiliation and bare JID (+ reserved nick, + a ban\'s 
 });
 
 test('MUC-42: membership granted and revoked is announced; in a members-only room a new member is invited by the room, and one who loses membership is removed with 321 (only the removal is sent)', async () => {
-  const [a, b] = await people(['a', 'b']);
-  const [c] = await people(['c'], true);
+  const [a, b] = await im.people('a', 'b');
+  const [c] = await im.onlinePeople('c');
   const r = newRoom();
   await createRoom(a, r, 'alice');
   await enter(r, b, 'bob', [a]);
@@ -290,7 +282,7 @@ test('MUC-42: membership granted and revoked is announced; in a members-only roo
 });
 
 test('MUC-43: admins grant and revoke moderator status (announced); a moderator who is not an admin cannot (forbidden); owners and admins cannot be demoted (not-allowed); the moderator list', async () => {
-  const [a, b, c, d] = await people(['a', 'b', 'c', 'd']);
+  const [a, b, c, d] = await im.people('a', 'b', 'c', 'd');
   const r = newRoom();
   await createRoom(a, r, 'alice');
   await adminOk(a, r, affItem(c.bare, 'admin') + affItem(d.bare, 'member'));
@@ -330,7 +322,7 @@ test('MUC-43: admins grant and revoke moderator status (announced); a moderator 
 });
 
 test('MUC-44: only owners change the owner and admin lists (forbidden otherwise); the last owner cannot give up ownership (conflict), one of two can', async () => {
-  const [a, b, c] = await people(['a', 'b', 'c']);
+  const [a, b, c] = await im.people('a', 'b', 'c');
   const r = newRoom();
   await createRoom(a, r, 'alice');
   await adminOk(a, r, affItem(c.bare, 'admin'));
@@ -365,7 +357,7 @@ test('MUC-44: only owners change the owner and admin lists (forbidden otherwise)
 });
 
 test('MUC-45: the member list is not for non-admins of a semi-anonymous room; in a non-anonymous room the roles muc#roomconfig_getmemberlist names may read it, and members of a members-only room even from outside', async () => {
-  const [a, b, c, d, e] = await people(['a', 'b', 'c', 'd', 'e']);
+  const [a, b, c, d, e] = await im.people('a', 'b', 'c', 'd', 'e');
   const semi = newRoom();
   await createRoom(a, semi, 'alice');
   await adminOk(a, semi, affItem(b.bare, 'member') + affItem(d.bare, 'admin'));
@@ -397,7 +389,7 @@ test('MUC-45: the member list is not for non-admins of a semi-anonymous room; in
 });
 
 test('MUC-37: an item changes a role by nick or an affiliation by jid, never both (bad-request); bad items are refused and a batch with one applies nothing', async () => {
-  const [a, b] = await people(['a', 'b']);
+  const [a, b] = await im.people('a', 'b');
   const r = newRoom();
   await createRoom(a, r, 'alice');
   await enter(r, b, 'bob', [a]);

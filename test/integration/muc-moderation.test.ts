@@ -3,9 +3,10 @@
 // newcomers no longer get the message in the history, and refusals carry the XEP's conditions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { imTestServer, type ImClient } from '../helpers/im-client.js';
 import { createRoom, errorCondition, isGroupchat, join, roomJid, say } from '../helpers/muc-client.js';
 import type { Element } from '../helpers/raw-client.js';
+import { queryOk } from '../helpers/mam-client.js';
 
 const im = imTestServer({ limits: { presencePerSecond: 1000, presenceBurst: 1000, messagesPerSecond: 1000, messageBurst: 1000, iqPerSecond: 1000, iqBurst: 1000 } });
 
@@ -16,13 +17,6 @@ const RETRACT0 = 'urn:xmpp:message-retract:0';
 const FASTEN = 'urn:xmpp:fasten:0';
 const OCCUPANT_ID = 'urn:xmpp:occupant-id:0';
 
-let n = 0;
-async function people(...names: string[]): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => im.connect(u, 'r')));
-}
 
 const v1 = (id: string, reason?: string): string =>
   `<moderate xmlns='${MODERATE}' id='${id}'><retract xmlns='${RETRACT}'/>${reason ? `<reason>${reason}</reason>` : ''}</moderate>`;
@@ -45,8 +39,8 @@ async function sayWithId(c: ImClient, room: string, body: string): Promise<strin
 }
 
 test('XEP-0425: the room advertises moderated retraction (both versions) in its disco#info', async () => {
-  const [a] = await people('a');
-  const r = `mod${++n}`;
+  const [a] = await im.people('a');
+  const r = im.unique('mod');
   await createRoom(a, r, 'alice');
   const info = await a.iq((id) => `<iq type='get' id='${id}' to='${roomJid(r)}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`);
   const features = info.getChild('query')!.getChildren('feature').map((f) => f.attrs.var);
@@ -55,8 +49,8 @@ test('XEP-0425: the room advertises moderated retraction (both versions) in its 
 });
 
 test('XEP-0425: a moderator retracts a message by stanza-id: everyone gets the retraction from the room (v1 and v0 forms, moderator\'s occupant JID and occupant-id, reason), the moderator a result, newcomers no longer get it; asking again changes nothing', async () => {
-  const [a, b, c, d] = await people('a', 'b', 'c', 'd');
-  const r = `mod${++n}`;
+  const [a, b, c, d] = await im.people('a', 'b', 'c', 'd');
+  const r = im.unique('mod');
   const created = await createRoom(a, r, 'alice');
   const aliceId = created.find((e) => e.name === 'presence' && e.attrs.from === `${roomJid(r)}/alice`)!.getChild('occupant-id', OCCUPANT_ID)!.attrs.id;
   await join(b, r, 'bob');
@@ -101,8 +95,8 @@ test('XEP-0425: a moderator retracts a message by stanza-id: everyone gets the r
 });
 
 test('XEP-0425: the v0 request (urn:xmpp:fasten:0 <apply-to/>) retracts too', async () => {
-  const [a, b] = await people('a', 'b');
-  const r = `mod${++n}`;
+  const [a, b] = await im.people('a', 'b');
+  const r = im.unique('mod');
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
   const bad = await sayWithId(b, r, 'spam spam spam');
@@ -114,8 +108,8 @@ test('XEP-0425: the v0 request (urn:xmpp:fasten:0 <apply-to/>) retracts too', as
 });
 
 test('XEP-0425: a non-moderator (occupant or stranger) is forbidden; an unknown stanza-id is item-not-found; no id is bad-request; a moderation that is not a retraction is feature-not-implemented', async () => {
-  const [a, b, e] = await people('a', 'b', 'e');
-  const r = `mod${++n}`;
+  const [a, b, e] = await im.people('a', 'b', 'e');
+  const r = im.unique('mod');
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
   const mine = await sayWithId(a, r, 'the owner speaks');
@@ -127,8 +121,29 @@ test('XEP-0425: a non-moderator (occupant or stranger) is forbidden; an unknown 
   assert.equal(await cond(a, `<moderate xmlns='${MODERATE}'><retract xmlns='${RETRACT}'/></moderate>`), 'bad-request');
   assert.equal(await cond(a, `<moderate xmlns='${MODERATE}' id='${mine}'><edit xmlns='urn:example:edit'/></moderate>`), 'feature-not-implemented');
   // Nothing was retracted: the message is still in the history.
-  const [f] = await people('f');
+  const [f] = await im.people('f');
   const got = await join(f, r, 'fred');
   assert.deepEqual(got.filter((x) => x.getChild('delay') !== undefined).map((x) => x.getChildText('body')), ['the owner speaks']);
   assert.deepEqual((await b.untilPong()).filter(isRetraction(r)), []);
+});
+
+test('XEP-0425, MUC-58: a message older than the join history is retracted from the room\'s archive; the archive then holds its tombstone', async () => {
+  const [a, b] = await im.people('a', 'b');
+  const r = im.unique('mod');
+  await createRoom(a, r, 'alice', `<field var='muc#maxhistoryfetch'><value>2</value></field>`);
+  await join(b, r, 'bob');
+  const old = await sayWithId(b, r, 'an old message');
+  for (let i = 0; i < 3; i++) await sayWithId(b, r, `newer ${i}`);
+  const res = await moderation(a, r, v1(old, 'out of date'));
+  assert.equal(res.attrs.type, 'result', res.toString());
+  const seen = await b.waitFor(isRetraction(r), 'the retraction');
+  assert.equal(seen.getChild('retract', RETRACT)!.attrs.id, old);
+  const answer = await queryOk(a, roomJid(r), {});
+  const first = answer.results[0];
+  const forwarded = first.getChild('result', 'urn:xmpp:mam:2')!.getChild('forwarded', 'urn:xmpp:forward:0')!.getChild('message')!;
+  assert.equal(first.getChild('result', 'urn:xmpp:mam:2')!.attrs.id, old);
+  assert.equal(forwarded.getChild('body'), undefined, forwarded.toString());
+  assert.ok(forwarded.getChild('retracted', RETRACT), forwarded.toString());
+  const unknown = await moderation(a, r, v1('no-such-id'));
+  assert.equal(errorCondition(unknown), 'item-not-found');
 });

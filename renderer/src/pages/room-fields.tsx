@@ -3,23 +3,23 @@
 // the password only when it is set, changed or removed — the server never sends it back).
 import type { JSX } from 'preact';
 import type { RoomPmPolicy, RoomSettings, RoomSettingsChange, RoomWhois } from '../transport/types.js';
-import { Field, Switch } from '../components/ui.js';
+import { Field, SelectField, Switch } from '../components/ui.js';
 
-export interface RoomDraft {
-  name: string;
-  description: string;
-  public: boolean;
-  persistent: boolean;
-  membersOnly: boolean;
-  moderated: boolean;
+/** The settings the form edits and sends as they are (the password has a draft of its own). */
+const EDITED = ['name', 'description', 'public', 'persistent', 'membersOnly', 'moderated', 'maxUsers', 'whois', 'allowPm'] as const;
+
+export interface RoomDraft extends Pick<RoomSettings, typeof EDITED[number]> {
   /** The room asks for a password. */
   protect: boolean;
   /** A new password; '' keeps the one the room has. */
   password: string;
-  maxUsers: number;
-  whois: RoomWhois;
-  allowPm: RoomPmPolicy;
 }
+
+/** Who sees real addresses, and who may send private messages: a room's setting and the default for new rooms. */
+export const WHOIS_CHOICES: readonly (readonly [RoomWhois, string])[] = [['moderators', 'Moderators'], ['anyone', 'Everyone in the room']];
+export const PM_CHOICES: readonly (readonly [RoomPmPolicy, string])[] = [
+  ['anyone', 'Anyone'], ['participants', 'Participants'], ['moderators', 'Moderators'], ['none', 'Nobody'],
+];
 
 export function draftOf(s: RoomSettings): RoomDraft {
   return {
@@ -32,8 +32,7 @@ export function draftOf(s: RoomSettings): RoomDraft {
 export function changesOf(d: RoomDraft, before: RoomSettings | null): RoomSettingsChange | string {
   if (d.protect && d.password === '' && !before?.passwordProtected) return 'Enter the room’s password, or turn “Password” off.';
   const out: RoomSettingsChange = {};
-  const keys = ['name', 'description', 'public', 'persistent', 'membersOnly', 'moderated', 'maxUsers', 'whois', 'allowPm'] as const;
-  for (const k of keys) {
+  for (const k of EDITED) {
     if (before === null || d[k] !== before[k]) (out as Record<string, unknown>)[k] = d[k];
   }
   if (!d.protect && before?.passwordProtected) out.password = '';
@@ -83,24 +82,8 @@ export function RoomFields({ draft, onChange, hasPassword, more, maxOccupants }:
             {(id, hint) => <input id={id} aria-describedby={hint} type="number" min={0} max={maxOccupants} value={draft.maxUsers}
               onInput={(e) => set('maxUsers', Number(e.currentTarget.value))} />}
           </Field>
-          <Field label="Who sees real addresses">
-            {(id) => (
-              <select id={id} value={draft.whois} onChange={(e) => set('whois', e.currentTarget.value as RoomWhois)}>
-                <option value="moderators">Moderators</option>
-                <option value="anyone">Everyone in the room</option>
-              </select>
-            )}
-          </Field>
-          <Field label="Who may send private messages">
-            {(id) => (
-              <select id={id} value={draft.allowPm} onChange={(e) => set('allowPm', e.currentTarget.value as RoomPmPolicy)}>
-                <option value="anyone">Anyone</option>
-                <option value="participants">Participants</option>
-                <option value="moderators">Moderators</option>
-                <option value="none">Nobody</option>
-              </select>
-            )}
-          </Field>
+          <SelectField label="Who sees real addresses" value={draft.whois} choices={WHOIS_CHOICES} onChange={(v) => set('whois', v)} />
+          <SelectField label="Who may send private messages" value={draft.allowPm} choices={PM_CHOICES} onChange={(v) => set('allowPm', v)} />
         </div>
       )}
     </>

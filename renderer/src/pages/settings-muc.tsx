@@ -2,7 +2,8 @@
 // rooms, its limits and the settings new rooms start with (all of these apply at once).
 import type { JSX } from 'preact';
 import type { ConsoleSettings, SettingKey } from '../transport/types.js';
-import { Field, Switch } from '../components/ui.js';
+import { Field, SelectField, Switch } from '../components/ui.js';
+import { PM_CHOICES, WHOIS_CHOICES } from './room-fields.js';
 
 type MucKey = Extract<SettingKey, `muc${string}`>;
 
@@ -59,24 +60,8 @@ export function GroupChatSettings({ draft, set, restart }: Props): JSX.Element {
       <Switch label="Members only" checked={draft.mucDefaultMembersOnly} onChange={(v) => set('mucDefaultMembersOnly', v)} />
       <Switch label="Moderated" checked={draft.mucDefaultModerated} onChange={(v) => set('mucDefaultModerated', v)} />
       <div class="form-row">
-        <Field label={MUC_LABELS.mucDefaultWhois}>
-          {(id) => (
-            <select id={id} value={draft.mucDefaultWhois} onChange={(e) => set('mucDefaultWhois', e.currentTarget.value as ConsoleSettings['mucDefaultWhois'])}>
-              <option value="moderators">Moderators</option>
-              <option value="anyone">Everyone in the room</option>
-            </select>
-          )}
-        </Field>
-        <Field label={MUC_LABELS.mucDefaultAllowPm}>
-          {(id) => (
-            <select id={id} value={draft.mucDefaultAllowPm} onChange={(e) => set('mucDefaultAllowPm', e.currentTarget.value as ConsoleSettings['mucDefaultAllowPm'])}>
-              <option value="anyone">Anyone</option>
-              <option value="participants">Participants</option>
-              <option value="moderators">Moderators</option>
-              <option value="none">Nobody</option>
-            </select>
-          )}
-        </Field>
+        <SelectField label={MUC_LABELS.mucDefaultWhois} value={draft.mucDefaultWhois} choices={WHOIS_CHOICES} onChange={(v) => set('mucDefaultWhois', v)} />
+        <SelectField label={MUC_LABELS.mucDefaultAllowPm} value={draft.mucDefaultAllowPm} choices={PM_CHOICES} onChange={(v) => set('mucDefaultAllowPm', v)} />
       </div>
     </section>
   );
