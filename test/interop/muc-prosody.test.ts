@@ -1,0 +1,142 @@
+// Group chat across federation with a real peer: Debian's Prosody (0.12) as a child process (helpers/prosody.ts),
+// its MUC component at conference.prosody.test, and Parley at parley.test with service hosts of its own.
+//   1. A Parley user in a Prosody room (XEP-0045 over s2s to a subdomain of the peer): the join order (the other
+//      occupants, then the self-presence with 110), groupchat both ways with the sender's id kept, and a kick by the
+//      room's owner (307 to the kicked user and to the others).
+//   2. A Prosody user reaching a Parley service host (echo.parley.test, a test-only host): Prosody dials back
+//      echo.parley.test (an inbound stream addressed to it) and the answer goes out *from* echo.parley.test — the
+//      federation a conference.parley.test room needs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_MODULES } from '../../server/modules/index.js';
+import { startDomain, loginTo, isStanza, type DomainServer } from '../helpers/s2s.js';
+import { Prosody, prosodySkip } from '../helpers/prosody.js';
+import { nextId, type RawClient, type Element } from '../helpers/raw-client.js';
+import { EchoHostModule } from '../modules/echo-host.js';
+
+const skip = prosodySkip;
+const NS_MUC = 'http://jabber.org/protocol/muc';
+const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
+const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin';
+const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner';
+const PROSODY_MUC = 'conference.prosody.test';
+
+let parley: DomainServer;
+let prosody: Prosody | null = null;
+const echo = new EchoHostModule();
+const clients: RawClient[] = [];
+
+before(async () => {
+  if (skip) return;
+  parley = await startDomain('parley.test', {}, [...DEFAULT_MODULES, echo]);
+  await Promise.all([parley.addUser('pam'), parley.addUser('paul')]);
+  prosody = await Prosody.start({
+    peers: { 'parley.test': parley.s2sPort, [echo.domain]: parley.s2sPort },
+    users: { pat: 'pat-secret', pia: 'pia-secret' },
+    components: [`Component ${JSON.stringify(PROSODY_MUC)} "muc"`],
+    certNames: [PROSODY_MUC],
+  });
+  // Each remote domain is a server of its own to Parley, found by its own route (its SRV records on the Internet).
+  const route = `127.0.0.1:${prosody.s2sPort}`;
+  parley.server.config.s2sHosts = { 'prosody.test': route, [PROSODY_MUC]: route };
+});
+
+after(async () => {
+  for (const c of clients) c.destroy();
+  await prosody?.dispose();
+  await parley?.stop();
+});
+
+type Client = RawClient & { jid: string };
+
+async function parleyUser(user: string, resource: string): Promise<Client> {
+  const c = await loginTo(parley, user, resource);
+  clients.push(c);
+  return c;
+}
+
+/** The muc#user status codes of a presence or message, sorted. */
+function statuses(e: Element): string[] {
+  return (e.getChild('x', NS_MUC_USER)?.getChildren('status') ?? []).map((s) => String(s.attrs.code)).sort();
+}
+
+function item(e: Element): Record<string, string | undefined> {
+  const i = e.getChild('x', NS_MUC_USER)?.getChild('item');
+  assert.ok(i, `a muc#user item in ${e.toString()}`);
+  return i.attrs as Record<string, string | undefined>;
+}
+
+const fromRoom = (room: string) => (e: Element): boolean => e.name === 'presence' && String(e.attrs.from).startsWith(`${room}/`);
+
+test('a Parley user joins a Prosody room, talks both ways and is kicked by the room\'s owner', { skip, timeout: 30_000 }, async () => {
+  const p = prosody!;
+  const room = `lounge@${PROSODY_MUC}`;
+  const pat = await p.login('pat', 'pat-secret', 'owner');
+
+  // pat creates the room (Prosody locks a new room until its owner configures it: an instant room, XEP-0045 §10.1.2).
+  pat.send(`<presence to='${room}/pat'><x xmlns='${NS_MUC}'/></presence>`);
+  const created = await p.explain(pat.nextElement(fromRoom(room), 'pat\'s self-presence in the new room'));
+  assert.deepEqual(statuses(created), ['110', '201']);
+  const cfg = nextId('cfg');
+  const configured = await pat.iq(`<iq type='set' to='${room}' id='${cfg}'><query xmlns='${NS_MUC_OWNER}'><x xmlns='jabber:x:data' type='submit'/></query></iq>`, cfg);
+  assert.equal(configured.attrs.type, 'result', configured.toString());
+
+  // pam joins from Parley: first the occupants already there, then her own presence with 110 (XEP-0045 §7.2.3).
+  const pam = await parleyUser('pam', 'desk');
+  pam.send(`<presence to='${room}/pam'><x xmlns='${NS_MUC}'/></presence>`);
+  const first = await p.explain(pam.nextElement(fromRoom(room), 'the first presence from the room at pam', 10_000));
+  assert.equal(first.attrs.from, `${room}/pat`);
+  assert.equal(first.attrs.to, pam.jid);
+  assert.deepEqual(statuses(first), []);
+  assert.equal(item(first).affiliation, 'owner');
+  assert.equal(item(first).role, 'moderator');
+  const self = await pam.nextElement(fromRoom(room), 'pam\'s self-presence');
+  assert.equal(self.attrs.from, `${room}/pam`);
+  assert.equal(self.attrs.type, undefined);
+  assert.ok(statuses(self).includes('110'), `110 in ${self.toString()}`);
+  assert.equal(item(self).role, 'participant');
+  const subject = await pam.nextElement(isStanza('message', (e) => e.getChild('subject') !== undefined), 'the subject');
+  assert.equal(subject.attrs.from, room);
+  // The owner sees pam arrive (no jid: a semi-anonymous room shows real JIDs to moderators only — pat is one).
+  const arrived = await pat.nextElement((e) => e.name === 'presence' && e.attrs.from === `${room}/pam`, 'pam\'s arrival at pat');
+  assert.equal(item(arrived).role, 'participant');
+  assert.equal(item(arrived).jid, pam.jid);
+
+  // Groupchat both ways; each occupant (the sender too) gets it from the sender's occupant JID, with its id.
+  pam.send(`<message to='${room}' type='groupchat' id='g1'><body>hello from Parley</body></message>`);
+  for (const [who, c] of [['pat', pat], ['pam', pam]] as const) {
+    const m = await p.explain(c.nextElement(isStanza('message', (e) => e.getChildText('body') === 'hello from Parley'), `pam's groupchat at ${who}`));
+    assert.equal(m.attrs.from, `${room}/pam`);
+    assert.equal(m.attrs.type, 'groupchat');
+    assert.equal(m.attrs.id, 'g1');
+  }
+  pat.send(`<message to='${room}' type='groupchat' id='g2'><body>hello from Prosody</body></message>`);
+  const g2 = await p.explain(pam.nextElement(isStanza('message', (e) => e.attrs.id === 'g2'), 'pat\'s groupchat at pam'));
+  assert.equal(g2.attrs.from, `${room}/pat`);
+  assert.equal(g2.attrs.to, pam.jid);
+  assert.equal(g2.getChildText('body'), 'hello from Prosody');
+
+  // The owner kicks pam (XEP-0045 §8.2): pam gets her unavailable self-presence with 307 and 110, pat sees her go
+  // with 307.
+  const kick = nextId('kick');
+  pat.send(`<iq type='set' to='${room}' id='${kick}'><query xmlns='${NS_MUC_ADMIN}'><item nick='pam' role='none'><reason>interop</reason></item></query></iq>`);
+  const kicked = await p.explain(pam.nextElement((e) => fromRoom(room)(e) && e.attrs.type === 'unavailable', 'pam\'s kick'));
+  assert.equal(kicked.attrs.from, `${room}/pam`);
+  assert.deepEqual(statuses(kicked), ['110', '307']);
+  assert.equal(item(kicked).role, 'none');
+  const seen = await pat.nextElement((e) => e.name === 'presence' && e.attrs.from === `${room}/pam` && e.attrs.type === 'unavailable', 'pam leaving, at pat');
+  assert.deepEqual(statuses(seen), ['307']);
+  const result = await pat.nextElement(isStanza('iq', (e) => e.attrs.id === kick), 'the kick\'s result');
+  assert.equal(result.attrs.type, 'result');
+});
+
+test('a Prosody user reaches a Parley service host: Prosody dials back echo.parley.test and the answer comes from it', { skip, timeout: 20_000 }, async () => {
+  const p = prosody!;
+  const pia = await p.login('pia', 'pia-secret', 'interop');
+  pia.send(`<message to='${echo.domain}' type='chat' id='e1'><body>ping the echo</body></message>`);
+  const back = await p.explain(pia.nextElement(isStanza('message', (e) => e.attrs.id === 'e1'), 'the echo\'s answer at pia', 10_000));
+  assert.equal(back.attrs.from, echo.domain);
+  assert.equal(back.getChildText('body'), 'echo: ping the echo');
+  // Both directions were authenticated for the service host itself, not only for parley.test.
+  assert.ok(p.log.some((l) => /s2sin.*authenticated|Authenticated.*/i.test(l) && l.includes(echo.domain)), 'Prosody logged the s2s session with the service host');
+});
