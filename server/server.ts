@@ -165,6 +165,17 @@ export class ParleyServer {
   /** Stop accepting, send system-shutdown to every stream, wait briefly for them to close. */
   async stop(): Promise<void> {
     await this.discovery?.stop(); // goodbye packets first, so nobody keeps trying to connect
+    // Modules say their goodbyes while every stream (federation included) is still open.
+    const ctx = this.ctx;
+    if (ctx) {
+      for (const m of this.options.modules ?? DEFAULT_MODULES) {
+        try {
+          await m.stop?.(ctx);
+        } catch (err) {
+          this.log.warn('modules', `${m.name} failed to stop cleanly: ${String(err)}`);
+        }
+      }
+    }
     const s2s = this.s2s;
     this.s2s = null;
     await s2s?.stop();

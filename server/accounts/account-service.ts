@@ -81,6 +81,11 @@ export class AccountService {
     return this.store.count();
   }
 
+  /** A server administrator (group chat: who may create rooms when only admins may; rooms' service admins). */
+  isAdmin(username: string): Promise<boolean> {
+    return this.store.isAdmin(username);
+  }
+
   setFlags(username: string, flags: { disabled?: boolean; admin?: boolean }): Promise<void> {
     return this.store.setFlags(username, flags);
   }

@@ -185,6 +185,12 @@ class Delivery {
     if (from.local === '' && this.ctx.isLocalDomain(from.domain)) return true;
     const d = peekResourceState(target)?.directed;
     if (d && (d.has(from.toString()) || d.has(from.bareString()))) return true;
+    // Presence directed to one full JID of an entity (a room occupant JID, room@service/nick) shows the resource to
+    // the others behind that bare JID too: the room tells every occupant who is in (XEP-0045 §6.6, §7.5).
+    if (d && d.size > 0) {
+      const prefix = from.bareString() + '/';
+      for (const j of d) if (j.startsWith(prefix)) return true;
+    }
     return this.ctx.storage.get(rosterStore).get(to.local, from.bareString())
       .then((item) => item !== null && (item.subscription === 'from' || item.subscription === 'both'));
   }

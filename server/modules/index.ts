@@ -19,7 +19,8 @@ import { capsModule } from './caps/index.js';
 import { pepModule } from './pep/index.js';
 import { avatarModule } from './avatar/index.js';
 import { bookmarksModule } from './bookmarks.js';
+import { mucModule } from '../muc/muc-module.js';
 
 export const DEFAULT_MODULES: ServerModule[] = [discoModule, pingModule, versionModule, timeModule, legacySessionModule, deliveryModule, offlineModule,
   vcardModule, privateStorageModule, lastActivityModule, registerModule, contactAddressesModule,
-  rosterModule, presenceModule, privacyModule, capsModule, pepModule, avatarModule, bookmarksModule];
+  rosterModule, presenceModule, privacyModule, capsModule, pepModule, avatarModule, bookmarksModule, mucModule];

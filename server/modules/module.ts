@@ -14,6 +14,11 @@ export interface ServerModule {
   readonly spec: string;
   load(ctx: ModuleContext): void | Promise<void>;
   /**
+   * The server is stopping: called before any stream closes, so what the module says goes out (XEP-0045's rooms
+   * tell their occupants with status 332). Optional.
+   */
+  stop?(ctx: ModuleContext): void | Promise<void>;
+  /**
    * The stores the module opens (with ctx.storage.open in load). Listed so that the account lifecycle can remove an
    * account's data from them with no server running (the CLI opens these without loading the module).
    */

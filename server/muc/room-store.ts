@@ -29,12 +29,15 @@ export interface RoomDoc {
   affiliations: StoredAffiliation[];
   subject: StoredSubject | null;
   createdAt: number;
-  /** Base64 vCard photo etc.: the room's vCard XML (VCARD-06), '' for none. */
+  /** The room's vCard XML (VCARD-06: room avatars), '' for none. */
   vcard?: string;
+  /** Salt of the room's occupant-ids (XEP-0421), so they stay stable across restarts. */
+  salt?: string;
 }
 
 export class RoomStore {
-  constructor(private readonly col: DocumentCollection<RoomDoc>) {}
+  /** `domain`: the server's, so a removed account's localpart is known as the bare JID its affiliations name. */
+  constructor(private readonly col: DocumentCollection<RoomDoc>, private readonly domain: string) {}
 
   all(): Promise<RoomDoc[]> {
     return this.col.find({});
@@ -53,8 +56,9 @@ export class RoomStore {
     return this.col.remove(room);
   }
 
-  /** Account removal: the bare JID loses its affiliations (and reserved nicks) in every room. */
-  async removeUser(bareJid: string): Promise<void> {
+  /** Account removal: the account loses its affiliations (and reserved nicks) in every stored room. */
+  async removeUser(user: string): Promise<void> {
+    const bareJid = `${user}@${this.domain}`;
     for (const doc of await this.col.find({})) {
       const kept = doc.affiliations.filter((a) => a.jid !== bareJid);
       if (kept.length !== doc.affiliations.length) await this.col.put({ ...doc, affiliations: kept });
@@ -63,13 +67,13 @@ export class RoomStore {
 }
 
 /**
- * Opened by the MUC module; the offline CLI opens it too (`parley room list` with no server running). No
- * removeUser here: account removal hands stores a localpart, and affiliations are by bare JID (and live rooms must
- * change too), so the MUC module handles `account-removed` itself.
+ * Opened by the MUC module; the offline CLI opens it too (`parley room list`, and account removal with no server
+ * running). With a server running, the module also drops the removed account from its live rooms.
  */
 export const roomStore = defineStore<RoomStore>({
   name: 'muc',
-  async open(backend) {
-    return new RoomStore(await backend.collection(collection<RoomDoc>('muc_rooms')));
+  async open(backend, env) {
+    return new RoomStore(await backend.collection(collection<RoomDoc>('muc')), env.domain);
   },
+  removeUser: (store, user) => store.removeUser(user),
 });

@@ -45,6 +45,12 @@ export class AccountStore {
     if (!(await this.col.patch(username, { scram: this.derive(password) }))) throw new NoSuchAccountError(`There is no account "${username}".`);
   }
 
+  /** The account exists, is enabled and is a server administrator. */
+  async isAdmin(username: string): Promise<boolean> {
+    const doc = await this.col.get(username);
+    return doc !== null && doc.admin === true && doc.disabled !== true;
+  }
+
   async setFlags(username: string, flags: { disabled?: boolean; admin?: boolean }): Promise<void> {
     const set: { disabled?: boolean; admin?: boolean } = {};
     if (flags.disabled !== undefined) set.disabled = flags.disabled;

@@ -56,7 +56,7 @@ test('a host added by a module answers its own messages and disco; the server\'s
   // disco#items on the domain lists the registered host.
   const itemsId = nextId('items');
   const items = await alice.iq(`<iq type='get' id='${itemsId}' to='a.test'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>`, itemsId);
-  assert.deepEqual(items.getChild('query')!.getChildren('item').map((i) => [i.attrs.jid, i.attrs.name]), [['echo.a.test', 'Echo']]);
+  assert.deepEqual(items.getChild('query')!.getChildren('item').map((i) => [i.attrs.jid, i.attrs.name]), [['conference.a.test', 'Chat rooms'], ['echo.a.test', 'Echo']]);
   // Its own disco#info answers, not the server's.
   const infoId = nextId('info');
   const info = await alice.iq(`<iq type='get' id='${infoId}' to='${host}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`, infoId);
@@ -81,7 +81,7 @@ test('a host added by a module answers its own messages and disco; the server\'s
   echo.remove();
   const items2Id = nextId('items');
   const items2 = await alice.iq(`<iq type='get' id='${items2Id}' to='a.test'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>`, items2Id);
-  assert.deepEqual(items2.getChild('query')!.getChildren('item'), []);
+  assert.deepEqual(items2.getChild('query')!.getChildren('item').map((i) => i.attrs.jid), ['conference.a.test']);
   const goneId = nextId('gone');
   const gone = await alice.iq(`<iq type='get' id='${goneId}' to='${host}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`, goneId);
   assert.equal(gone.attrs.type, 'error');

@@ -1,5 +1,6 @@
 // A PEP node's configuration (XEP-0060 §8.2, §16.4.3 pubsub#node_config) as typed data, its data form in both
 // directions, and the publish-options preconditions (XEP-0060 §7.1.5, PEP-04, PEP-17).
+import { formFields } from '../data-form.js';
 import { el, type Element } from '../../core/xml.js';
 import { StanzaError } from '../../core/errors.js';
 import { NS_DATA, NS_PUBSUB_ERRORS, FORM_NODE_CONFIG } from './namespaces.js';
@@ -45,16 +46,7 @@ function bool(v: string, field: string): boolean {
   throw new StanzaError('not-acceptable', { text: `${field} takes a boolean, not "${v}"` });
 }
 
-/** The submitted fields of a form: var → values (FORM_TYPE kept, so callers can check it). */
-export function formFields(x: Element): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const f of x.getChildren('field')) {
-    const name = f.attrs.var as string | undefined;
-    if (name === undefined) continue;
-    out.set(name, f.getChildren('value').map((v) => v.getText()));
-  }
-  return out;
-}
+export { formFields };
 
 /** A data form of FORM_TYPE `formType` in `parent`, or null; a form of another type is a bad request. */
 export function findForm(parent: Element | undefined, formType: string): Map<string, string[]> | null {

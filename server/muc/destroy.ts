@@ -1,0 +1,33 @@
+// Destroying a room (XEP-0045 §10.9, MUC-54): every occupant gets one unavailable presence carrying <destroy/> with
+// the reason and the alternate venue, then the room is gone from memory and disk. Also the service's shutdown
+// (MUC-56: status 332, the room itself stays).
+import { el } from '../core/xml.js';
+import type { MucService } from './muc-service.js';
+import type { Room } from './room.js';
+
+export interface DestroyDetails {
+  reason?: string;
+  /** Alternate venue (a room JID). */
+  alternate?: string;
+  password?: string;
+}
+
+export async function destroyRoom(svc: MucService, room: Room, d: DestroyDetails = {}): Promise<void> {
+  const destroy = el('destroy', { jid: d.alternate },
+    d.reason ? el('reason', null, d.reason) : null,
+    d.password ? el('password', null, d.password) : null);
+  for (const o of [...room.occupants.values()]) {
+    // One per occupant, the same for everyone: nobody is left to see anyone else's.
+    svc.sendTo(o, el('presence', { from: `${room.jid}/${o.nick}`, type: 'unavailable' },
+      el('x', { xmlns: 'http://jabber.org/protocol/muc#user' }, el('item', { affiliation: 'none', role: 'none' }), destroy)));
+  }
+  for (const o of [...room.occupants.values()]) room.removeOccupant(o);
+  await svc.forget(room);
+}
+
+/** The service stops: occupants are told the room is going away with the service (332); rooms stay stored. */
+export function announceShutdown(svc: MucService): void {
+  for (const room of svc.rooms.values()) {
+    for (const o of [...room.occupants.values()]) svc.broadcastPresence(room, o, { unavailable: true, codes: [332] });
+  }
+}
