@@ -1,7 +1,8 @@
 // IPC → AdminService: the fixed allow-list of calls the desktop window may make, each with its named parameters
-// checked here (AdminService checks their values). The admin API (ADMIN_METHODS) and the console's own calls are
-// all of it; anything else is refused, and so is every message that does not come from the app's own page.
-import type { AdminMethod } from '../server/admin/admin-api.js';
+// checked here or, for the admin API's, in NAMED_ADMIN_CALLS (server/admin/admin-api.ts, which the console's HTTP API
+// uses too); AdminService checks their values. The admin API (ADMIN_METHODS) and the console's own calls are all of
+// it; anything else is refused, and so is every message that does not come from the app's own page.
+import { NAMED_ADMIN_CALLS } from '../server/admin/admin-api.js';
 import type { AdminService } from '../server/admin/admin-service.js';
 import type { ConsoleApi, ConsoleEvent, ConsoleSettings, NewInvite, SetupChoices } from '../server/admin/console-api.js';
 import { UserFacingError } from '../server/core/user-error.js';
@@ -56,17 +57,6 @@ export class CallParams {
 type Call = (api: AdminService, p: CallParams) => Promise<unknown>;
 
 const USER = 'The user';
-const PASSWORD = 'The password';
-
-/** Every AdminApi method (ADMIN_METHODS): a new one there does not compile until it is listed here. */
-const ADMIN_CALLS: { readonly [M in AdminMethod]: Call } = {
-  status: (api) => api.status(),
-  listUsers: (api) => api.listUsers(),
-  addUser: (api, p) => api.addUser(p.string('user', USER), p.string('password', PASSWORD)),
-  setPassword: (api, p) => api.setPassword(p.string('user', USER), p.string('password', PASSWORD)),
-  removeUser: (api, p) => api.removeUser(p.string('user', USER)),
-  certificate: (api) => api.certificate(),
-};
 
 /**
  * The console's calls beyond AdminApi. `subscribe` has its own channels and `setupNeeded` is answered
@@ -93,7 +83,8 @@ const CONSOLE_CALLS: { readonly [M in Exclude<keyof ConsoleApi, 'subscribe' | 's
   revokeInvite: (api, p) => api.revokeInvite(p.string('token', 'The invitation')),
 };
 
-export const IPC_METHODS: Readonly<Record<string, Call>> = Object.freeze({ ...ADMIN_CALLS, ...CONSOLE_CALLS });
+/** Every AdminApi method (NAMED_ADMIN_CALLS, as the console's HTTP API calls them) and the console's calls. */
+export const IPC_METHODS: Readonly<Record<string, Call>> = Object.freeze({ ...NAMED_ADMIN_CALLS, ...CONSOLE_CALLS });
 
 /** The allow-list, in a stable order (the preload's copy must equal it). */
 export const IPC_METHOD_NAMES: readonly string[] = Object.freeze(Object.keys(IPC_METHODS).sort());

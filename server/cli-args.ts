@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { StoredSettings, RegistrationPolicy, LogLevel } from './core/config.js';
 import { DURABILITIES, type Durability } from './storage/backend.js';
 import { UserFacingError } from './core/user-error.js';
+import type { NewRoom } from './admin/room-api.js';
 
 export class UsageError extends UserFacingError {}
 
@@ -89,7 +90,15 @@ export function serveOverrides(flags: Map<string, string | true>): StoredSetting
   return o;
 }
 
-export const BOOLEAN_FLAGS = new Set(['no-discovery', 'allow-plaintext', 'help']);
+/** `parley room create` switches, in pairs: the first of each sets the room setting on, the second off. */
+const ROOM_SWITCHES: readonly [on: string, off: string, key: 'public' | 'persistent' | 'membersOnly' | 'moderated'][] = [
+  ['public', 'hidden', 'public'],
+  ['persistent', 'temporary', 'persistent'],
+  ['members-only', 'open', 'membersOnly'],
+  ['moderated', 'unmoderated', 'moderated'],
+];
+
+export const BOOLEAN_FLAGS = new Set(['no-discovery', 'allow-plaintext', 'help', ...ROOM_SWITCHES.flatMap(([on, off]) => [on, off])]);
 
 /** Options of the commands that work on a data folder, running or not. */
 export interface AdminTarget {
@@ -104,9 +113,14 @@ export type CliCommand =
   | ({ kind: 'user-add' | 'user-passwd'; user: string; password?: string } & AdminTarget)
   | ({ kind: 'user-remove'; user: string } & AdminTarget)
   | ({ kind: 'user-list' | 'cert-show' | 'status' } & AdminTarget)
+  | ({ kind: 'room-list' } & AdminTarget)
+  | ({ kind: 'room-show'; room: string } & AdminTarget)
+  | ({ kind: 'room-create'; room: string; options: NewRoom } & AdminTarget)
+  | ({ kind: 'room-destroy'; room: string; reason: string } & AdminTarget)
   | { kind: 'repair'; dataDir: string };
 
 const USER_USAGE = 'parley user add|passwd|remove JID, or parley user list';
+const ROOM_USAGE = 'parley room create|show|destroy NAME, or parley room list';
 
 function flagValue(flags: Map<string, string | true>, name: string): string | undefined {
   const v = flags.get(name);
@@ -167,6 +181,8 @@ export function parseCommand(argv: string[], defaultDataDir: string): CliCommand
     }
     case 'user':
       return parseUserCommand(sub, words, flags, defaultDataDir);
+    case 'room':
+      return parseRoomCommand(sub, words, flags, defaultDataDir);
     default:
       throw new UsageError(`Unknown command "${cmd}". See "parley help".`);
   }
@@ -204,4 +220,65 @@ function parseUserCommand(sub: string | undefined, words: string[], flags: Map<s
     default:
       throw new UsageError(`Unknown command "parley user ${sub}". Usage: ${USER_USAGE}.`);
   }
+}
+
+function parseRoomCommand(sub: string | undefined, words: string[], flags: Map<string, string | true>, defaultDataDir: string): CliCommand {
+  const named = (usage: string): string => {
+    const room = words[2];
+    if (room === undefined) throw new UsageError(`Which room? Usage: ${usage}`);
+    noMoreWords(words, 3, usage);
+    return room;
+  };
+  switch (sub) {
+    case 'list':
+      noMoreWords(words, 2, 'parley room list [--data DIR]');
+      onlyFlags(flags, ['data', 'domain'], 'parley room list');
+      return { kind: 'room-list', ...target(flags, defaultDataDir) };
+    case 'show': {
+      const room = named('parley room show NAME [--data DIR]');
+      onlyFlags(flags, ['data', 'domain'], 'parley room show');
+      return { kind: 'room-show', room, ...target(flags, defaultDataDir) };
+    }
+    case 'create': {
+      const room = named('parley room create NAME [--owner JID] [--title TEXT] … [--data DIR]');
+      const texts = ['owner', 'title', 'description', 'password'];
+      onlyFlags(flags, ['data', 'domain', ...texts, 'max-people', ...ROOM_SWITCHES.flatMap(([on, off]) => [on, off])], 'parley room create');
+      return { kind: 'room-create', room, options: roomOptions(flags), ...target(flags, defaultDataDir) };
+    }
+    case 'destroy': {
+      const room = named('parley room destroy NAME [--reason TEXT] [--data DIR]');
+      onlyFlags(flags, ['data', 'domain', 'reason'], 'parley room destroy');
+      return { kind: 'room-destroy', room, reason: flagValue(flags, 'reason') ?? '', ...target(flags, defaultDataDir) };
+    }
+    case undefined:
+      throw new UsageError(`Usage: ${ROOM_USAGE}.`);
+    default:
+      throw new UsageError(`Unknown command "parley room ${sub}". Usage: ${ROOM_USAGE}.`);
+  }
+}
+
+/** A new room's settings from `parley room create` flags: only what was given (the service's defaults fill the rest). */
+function roomOptions(flags: Map<string, string | true>): NewRoom {
+  const o: NewRoom = {};
+  const owner = flagValue(flags, 'owner');
+  if (owner !== undefined) o.owner = owner;
+  const title = flagValue(flags, 'title');
+  if (title !== undefined) o.name = title;
+  const description = flagValue(flags, 'description');
+  if (description !== undefined) o.description = description;
+  const password = flagValue(flags, 'password');
+  if (password === '') throw new UsageError('--password is empty; give the room a password, or leave the option out.');
+  if (password !== undefined) o.password = password;
+  const max = flagValue(flags, 'max-people');
+  if (max !== undefined) {
+    const n = Number(max);
+    if (!/^\d+$/.test(max) || !Number.isSafeInteger(n)) throw new UsageError(`--max-people takes a whole number (0 for the service's limit), not "${max}".`);
+    o.maxUsers = n;
+  }
+  for (const [on, off, key] of ROOM_SWITCHES) {
+    if (flags.has(on) && flags.has(off)) throw new UsageError(`--${on} and --${off} contradict each other; give one of them.`);
+    if (flags.has(on)) o[key] = true;
+    else if (flags.has(off)) o[key] = false;
+  }
+  return o;
 }

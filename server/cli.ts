@@ -1,6 +1,6 @@
-// The `parley` command: serve, user, cert, status, repair. Every failure is one sentence and a non-zero exit, never a
-// stack trace. User and certificate commands go through the admin socket of a server running on the data folder,
-// or work on the data folder itself when none runs there (see server/admin/open-admin.ts).
+// The `parley` command: serve, user, room, cert, status, repair. Every failure is one sentence and a non-zero exit,
+// never a stack trace. User, room and certificate commands go through the admin socket of a server running on the
+// data folder, or work on the data folder itself when none runs there (see server/admin/open-admin.ts).
 import { promises as fs } from 'node:fs';
 import { parseCommand, type AdminTarget, type CliCommand } from './cli-args.js';
 import { defaultDataDir, readStoredSettings, resolveConfig, ConfigError } from './core/config.js';
@@ -12,6 +12,7 @@ import { AccountExistsError, NoSuchAccountError } from './storage/accounts.js';
 import { CertificateFileError } from './certs/index.js';
 import type { AdminApi, CertificateInfo, ServerStatus, UserInfo } from './admin/admin-api.js';
 import { openAdmin } from './admin/open-admin.js';
+import { formatRoom, formatRoomLine } from './cli-rooms.js';
 import { askPassword } from './admin/read-password.js';
 import { acquireLock } from './admin/data-dir-lock.js';
 import { repairDataDir } from './storage/nedb/repair.js';
@@ -27,6 +28,13 @@ const HELP = `parley — your own XMPP chat server
   parley user passwd JID [--password PASSWORD]  set an account's password
   parley user remove JID                        remove an account and close its open sessions
   parley user list                              list the accounts
+  parley room list                              list the group chat rooms, with the people in each
+  parley room show NAME                         a room's settings, the people in it and its affiliations
+  parley room create NAME [--owner JID] [--title TEXT] [--description TEXT] [--password TEXT] [--max-people N]
+               [--public|--hidden] [--persistent|--temporary] [--members-only|--open] [--moderated|--unmoderated]
+                                                create a room (NAME: team or team@conference.your.domain);
+                                                what is not given follows the service's defaults (Settings)
+  parley room destroy NAME [--reason TEXT]      destroy a room; the people in it are told, with the reason
   parley cert show                              print the CA certificate to install on devices, and the
                                                 server certificate's SHA-256 fingerprint, names and expiry
   parley status                                 domain, uptime, ports, sessions, accounts, certificate expiry
@@ -37,10 +45,11 @@ const HELP = `parley — your own XMPP chat server
   --durability flush (the default) puts every confirmed write on the disk before the client hears of it;
   os leaves it to the operating system (faster on slow disks; a power cut can lose the last seconds).
 
-  User, cert, status and repair commands take [--data DIR] (default: ${defaultDataDir()}) and talk to the
+  User, room, cert, status and repair commands take [--data DIR] (default: ${defaultDataDir()}) and talk to the
   Parley running on that folder; when none runs, they work on the folder itself, with the domain from its
   config file or from --domain NAME. Without --password, the password is asked for at a terminal, or read
-  as the first line of standard input.
+  as the first line of standard input. With no server running, room commands work on the persistent rooms
+  stored in the folder.
 `;
 
 /** Errors from other parts of Parley whose messages are written for people (besides UserFacingError). */
@@ -165,6 +174,26 @@ async function run(cmd: CliCommand): Promise<number> {
       const users = await withAdmin(cmd, false, (api) => api.listUsers());
       if (users.length === 0) process.stderr.write('There are no accounts yet. Add one with: parley user add NAME\n');
       out(users.map((u) => formatUser(u) + '\n').join(''));
+      return 0;
+    }
+    case 'room-list': {
+      const rooms = await withAdmin(cmd, false, (api) => api.listRooms());
+      if (rooms.length === 0) process.stderr.write('There are no rooms yet. Create one with: parley room create NAME\n');
+      out(rooms.map((r) => formatRoomLine(r) + '\n').join(''));
+      return 0;
+    }
+    case 'room-show':
+      out(formatRoom(await withAdmin(cmd, false, (api) => api.getRoom(cmd.room))));
+      return 0;
+    case 'room-create': {
+      const r = await withAdmin(cmd, false, (api) => api.createRoom(cmd.room, cmd.options));
+      const owner = r.affiliations.find((a) => a.affiliation === 'owner');
+      out(`Created ${r.jid}${owner ? `, owned by ${owner.jid}` : ''}.\n`);
+      return 0;
+    }
+    case 'room-destroy': {
+      const r = await withAdmin(cmd, false, (api) => api.destroyRoom(cmd.room, cmd.reason));
+      out(`Destroyed ${r.jid}.\n`);
       return 0;
     }
     case 'cert-show':

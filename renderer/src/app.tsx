@@ -11,6 +11,7 @@ import { SetupWizard } from './pages/setup.js';
 import { Login } from './pages/login.js';
 import { Dashboard } from './pages/dashboard.js';
 import { Users } from './pages/users.js';
+import { Rooms } from './pages/rooms.js';
 import { Invitations } from './pages/invitations.js';
 import { Certificates } from './pages/certificates.js';
 import { Settings } from './pages/settings.js';
@@ -28,6 +29,7 @@ interface Page { path: string; title: string; render?: () => JSX.Element; coming
 const PAGES: Page[] = [
   { path: 'dashboard', title: 'Dashboard', render: () => <Dashboard /> },
   { path: 'users', title: 'Users', render: () => <Users /> },
+  { path: 'rooms', title: 'Rooms', render: () => <Rooms /> },
   { path: 'invitations', title: 'Invitations', render: () => <Invitations /> },
   { path: 'certificates', title: 'Certificates', render: () => <Certificates /> },
   { path: 'settings', title: 'Settings', render: () => <Settings /> },

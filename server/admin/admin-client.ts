@@ -6,6 +6,7 @@ import {
   AdminError, type AdminApi, type AdminMethod, type AdminParams, type AdminResult, type CertificateInfo, type ServerStatus,
   type UserChange, type UserInfo, type UserRemoval,
 } from './admin-api.js';
+import type { AffiliationChange, NewRoom, OccupantKick, RoomChange, RoomInfo, RoomSettingsChange, RoomView } from './room-api.js';
 import { adminSocketDir, adminSocketPath, checkPrivateDir, isNamedPipe } from './socket-path.js';
 
 const CALL_TIMEOUT_MS = 60_000;
@@ -92,6 +93,13 @@ export class AdminClient implements AdminApi {
   setPassword(user: string, password: string): Promise<UserChange> { return this.call('setPassword', user, password); }
   removeUser(user: string): Promise<UserRemoval> { return this.call('removeUser', user); }
   certificate(): Promise<CertificateInfo> { return this.call('certificate'); }
+  listRooms(): Promise<RoomInfo[]> { return this.call('listRooms'); }
+  getRoom(room: string): Promise<RoomView> { return this.call('getRoom', room); }
+  createRoom(room: string, options: NewRoom): Promise<RoomView> { return this.call('createRoom', room, options); }
+  configureRoom(room: string, changes: RoomSettingsChange): Promise<RoomView> { return this.call('configureRoom', room, changes); }
+  destroyRoom(room: string, reason: string): Promise<RoomChange> { return this.call('destroyRoom', room, reason); }
+  kickOccupant(room: string, nick: string, reason: string): Promise<OccupantKick> { return this.call('kickOccupant', room, nick, reason); }
+  setRoomAffiliation(room: string, user: string, affiliation: string, reason: string): Promise<AffiliationChange> { return this.call('setRoomAffiliation', room, user, affiliation, reason); }
 
   close(): void {
     this.socket.end();

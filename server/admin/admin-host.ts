@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.js';
 import type { Router } from '../core/router.js';
 import type { AccountService } from '../accounts/account-service.js';
 import type { InviteStore } from '../storage/invites.js';
+import type { Storage } from '../storage/storage.js';
 import type { CertBundle } from '../certs/index.js';
 import type { MessageCounter } from './message-counter.js';
 
@@ -28,6 +29,14 @@ export interface AdminHost {
   readonly invites?: InviteStore;
   /** What only a running server has: its live configuration, log, traffic counters…; absent offline (CLI). */
   readonly runtime?: AdminRuntime;
+  /** With no server running (the offline CLI): the data folder's stores and saved settings, e.g. to read its rooms. */
+  readonly offline?: OfflineData;
+}
+
+export interface OfflineData {
+  readonly storage: Storage;
+  /** The configuration a start would use (config.json with defaults). */
+  readonly config: ServerConfig;
 }
 
 /** The parts of a running server that the console's operations use. */

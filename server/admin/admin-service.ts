@@ -2,7 +2,7 @@
 // inputs itself (it is reached from a socket too) and refuses with AdminError messages meant for people.
 //
 // A facade: each operation is one line that hands the call to the part for its concern (users, invitations,
-// settings, setup, status, sessions, the console's login and live feed, the certificate). The transports' allow-lists
+// settings, setup, status, sessions, group chat rooms, the console's login and live feed, the certificate). The transports' allow-lists
 // (admin socket, HTTP console, Electron IPC) name these methods, so they stay together here, typed against AdminApi
 // and ConsoleApi; the parts hold the code and the state (pending restarts, traffic samples, feed listeners).
 import type { AdminApi, CertificateInfo, ServerStatus, UserChange, UserInfo, UserRemoval } from './admin-api.js';
@@ -11,10 +11,12 @@ import type {
   SettingsView, SetupChoices, SetupInfo, SetupResult,
 } from './console-api.js';
 import type { AdminHost } from './admin-host.js';
+import type { AffiliationChange, NewRoom, OccupantKick, RoomChange, RoomInfo, RoomSettingsChange, RoomView } from './room-api.js';
 import { certificateInfo } from './certificate-info.js';
 import { ConsoleFeed } from './console-feed.js';
 import { ConsoleLogin, type AdminLogin } from './console-login.js';
 import { InviteAdmin, type InviteLanding } from './invite-admin.js';
+import { RoomAdmin } from './room-admin.js';
 import { SessionAdmin } from './session-admin.js';
 import { SettingsAdmin } from './settings-admin.js';
 import { SetupAdmin } from './setup-admin.js';
@@ -37,6 +39,7 @@ export class AdminService implements AdminApi, ConsoleApi {
   private readonly sessions: SessionAdmin;
   private readonly feed: ConsoleFeed;
   private readonly logins: ConsoleLogin;
+  private readonly rooms: RoomAdmin;
 
   constructor(private readonly host: AdminHost) {
     const traffic = new TrafficSampler(host);
@@ -48,6 +51,7 @@ export class AdminService implements AdminApi, ConsoleApi {
     this.sessions = new SessionAdmin(host);
     this.feed = new ConsoleFeed(host, traffic);
     this.logins = new ConsoleLogin(host);
+    this.rooms = new RoomAdmin(host);
   }
 
   get domain(): string {
@@ -63,6 +67,17 @@ export class AdminService implements AdminApi, ConsoleApi {
   /** Remove an account; its live sessions are closed with a not-authorized stream error. */
   removeUser(user: string): Promise<UserRemoval> { return this.users.removeUser(user); }
   certificate(): Promise<CertificateInfo> { return certificateInfo(this.host); }
+
+  // ---- group chat rooms (AdminApi too: the CLI's `parley room …`) ----
+
+  listRooms(): Promise<RoomInfo[]> { return this.rooms.listRooms(); }
+  getRoom(room: string): Promise<RoomView> { return this.rooms.getRoom(room); }
+  createRoom(room: string, options: NewRoom): Promise<RoomView> { return this.rooms.createRoom(room, options); }
+  configureRoom(room: string, changes: RoomSettingsChange): Promise<RoomView> { return this.rooms.configureRoom(room, changes); }
+  /** Destroy a room; its occupants are told, with the reason. */
+  destroyRoom(room: string, reason: string): Promise<RoomChange> { return this.rooms.destroyRoom(room, reason); }
+  kickOccupant(room: string, nick: string, reason: string): Promise<OccupantKick> { return this.rooms.kickOccupant(room, nick, reason); }
+  setRoomAffiliation(room: string, user: string, affiliation: string, reason: string): Promise<AffiliationChange> { return this.rooms.setRoomAffiliation(room, user, affiliation, reason); }
 
   // ---- ConsoleApi: the console's (GUI, headless HTTP) operations ----
 

@@ -2,12 +2,12 @@
 // feet. JSON lines over a Unix socket (mode 0600) or a named pipe:
 //   → {"id":1,"method":"addUser","params":["bob","secret"]}
 //   ← {"id":1,"result":{"jid":"bob@office.local"}}   or   {"id":1,"error":"The account bob@office.local already exists."}
-// Only the methods in ADMIN_METHODS can be called, each with exactly its number of string parameters.
+// Only the methods in ADMIN_METHODS can be called, each with exactly its parameters (strings, or objects for settings).
 import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import type { Logger } from '../core/log.js';
 import { UserFacingError } from '../core/user-error.js';
-import { ADMIN_METHODS, dispatchAdmin, isAdminMethod, type AdminApi, type AdminMethod } from './admin-api.js';
+import { ADMIN_METHODS, dispatchAdmin, isAdminMethod, isParamOfKind, type AdminApi, type AdminMethod, type AdminParam, type AdminParamKind } from './admin-api.js';
 import { adminSocketDir, adminSocketPath, isNamedPipe, preparePrivateDir } from './socket-path.js';
 
 /** The admin endpoint cannot be set up (a socket file that cannot be removed, another server answering…). */
@@ -19,7 +19,7 @@ const PROBE_TIMEOUT_MS = 1000;
 
 export type RequestId = number | string | null;
 
-export interface AdminRequest { id: RequestId; method: AdminMethod; params: string[] }
+export interface AdminRequest { id: RequestId; method: AdminMethod; params: AdminParam[] }
 export type AdminResponse = { id: RequestId; result: unknown } | { id: RequestId; error: string };
 
 /** Whether something accepts connections on a socket path (a stale file refuses them). */
@@ -68,11 +68,19 @@ export function parseAdminRequest(line: string): AdminRequest | { id: RequestId;
   const id: RequestId = typeof req.id === 'number' || typeof req.id === 'string' ? req.id : null;
   if (!isAdminMethod(req.method)) return { id, error: `There is no admin method ${JSON.stringify(req.method)}.` };
   const params = req.params === undefined ? [] : req.params;
-  const arity = ADMIN_METHODS[req.method];
-  if (!Array.isArray(params) || params.length !== arity || !params.every((p): p is string => typeof p === 'string')) {
-    return { id, error: `${req.method} takes ${arity} string parameter${arity === 1 ? '' : 's'}.` };
+  const kinds = ADMIN_METHODS[req.method];
+  if (!Array.isArray(params) || params.length !== kinds.length || !params.every((p: unknown, i) => isParamOfKind(p, kinds[i]))) {
+    return { id, error: `${req.method} takes ${describeParams(kinds)}.` };
   }
-  return { id, method: req.method, params };
+  return { id, method: req.method, params: params as AdminParam[] };
+}
+
+/** "1 string parameter", "2 string parameters", "2 parameters: a string and an object". */
+function describeParams(kinds: readonly AdminParamKind[]): string {
+  const n = kinds.length;
+  if (kinds.every((k) => k === 'string')) return `${n} string parameter${n === 1 ? '' : 's'}`;
+  const names = kinds.map((k) => (k === 'string' ? 'a string' : 'an object'));
+  return `${n} parameters: ${names.slice(0, -1).join(', ')} and ${names[n - 1]}`;
 }
 
 /** process.umask(mask), or null where it cannot be set (worker threads); the chmod after listen() still applies. */

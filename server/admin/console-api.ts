@@ -25,6 +25,25 @@ export interface ConsoleSettings {
   /** Bytes one account may keep on the server in all (vCard, private data, offline messages, lists, roster); 0 = no quota. */
   userStorageQuotaBytes: number;
   resourceConflict: ResourceConflictChoice;
+  // Group chat (config.json's "muc"): the service, who may create rooms, its limits and new rooms' defaults.
+  /** The service runs at <mucSubdomain>.<domain> (applies at the next start). */
+  mucEnabled: boolean;
+  mucSubdomain: string;
+  mucCreateRooms: 'everyone' | 'admins';
+  /** Rooms on the service in all; 0: nobody can create one. */
+  mucMaxRooms: number;
+  /** Rooms one person may own. */
+  mucMaxRoomsPerUser: number;
+  /** People in one room at most. */
+  mucMaxOccupants: number;
+  /** Messages of history a room keeps for people who enter. */
+  mucHistoryLength: number;
+  mucDefaultPublic: boolean;
+  mucDefaultPersistent: boolean;
+  mucDefaultMembersOnly: boolean;
+  mucDefaultModerated: boolean;
+  mucDefaultWhois: 'moderators' | 'anyone';
+  mucDefaultAllowPm: 'anyone' | 'participants' | 'moderators' | 'none';
 }
 
 export type SettingKey = keyof ConsoleSettings;
@@ -200,7 +219,9 @@ export interface InviteInfo {
 export type ConsoleEvent =
   | { type: 'log'; line: LogLine }
   | { type: 'traffic'; traffic: Traffic }
-  | { type: 'sessions'; onlineSessions: number };
+  | { type: 'sessions'; onlineSessions: number }
+  /** Something on the Rooms page changed (occupants, rooms); coalesced, at most a few per second. */
+  | { type: 'rooms' };
 
 /** What the console pages call, besides AdminApi. */
 export interface ConsoleApi {

@@ -1,11 +1,15 @@
-// The console's live events (log lines as they come, traffic every few seconds, session counts on change) and the
-// recent log lines the logs page starts from.
+// The console's live events (log lines as they come, traffic every few seconds, session counts on change, room
+// changes coalesced) and the recent log lines the logs page starts from.
 import type { LogEntry } from '../core/log.js';
+import type { Router } from '../core/router.js';
+import { mucAdminOf } from '../muc/muc-admin.js';
 import type { ConsoleEvent, LogLine } from './console-api.js';
 import type { AdminHost } from './admin-host.js';
 import type { TrafficSampler } from './traffic-sampler.js';
 
 const TRAFFIC_TICK_MS = 5000;
+/** Room changes are sent at most this often: a storm of joins is one reload of the Rooms page, not thousands. */
+const ROOMS_COALESCE_MS = 250;
 
 export class ConsoleFeed {
   private readonly listeners = new Set<(e: ConsoleEvent) => void>();
@@ -49,11 +53,30 @@ export class ConsoleFeed {
     const timer = setInterval(tick, TRAFFIC_TICK_MS);
     timer.unref();
     queueMicrotask(tick);
+    const offRooms = this.watchRooms(runtime.router);
     return () => {
+      offRooms();
       offLog();
       runtime.router.events.off('session-bound', onSessions);
       runtime.router.events.off('session-ended', onSessions);
       clearInterval(timer);
+    };
+  }
+
+  /** 'rooms' events from the MUC service's changes, when it reports them (MucAdminApi.watch). */
+  private watchRooms(router: Router): () => void {
+    const service = mucAdminOf(router);
+    if (!service?.watch) return () => undefined;
+    let timer: NodeJS.Timeout | null = null;
+    const off = service.watch(() => {
+      timer ??= setTimeout(() => {
+        timer = null;
+        this.emit({ type: 'rooms' });
+      }, ROOMS_COALESCE_MS);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
     };
   }
 }

@@ -38,7 +38,7 @@ async function openOffline(dataDir: string, opts: OpenAdminOptions): Promise<Adm
   try {
     const config = resolveConfig(dataDir, await readStoredSettings(dataDir), opts.domain !== undefined ? { domain: opts.domain } : {});
     // Every module's stores are opened, so that removing an account clears them all (server/accounts/open-offline.ts).
-    const { accounts } = await openOfflineAccounts(dataDir, { domain: config.domain, scramIterations: config.scramIterations });
+    const { accounts, storage } = await openOfflineAccounts(dataDir, { domain: config.domain, scramIterations: config.scramIterations });
     const api = new AdminService({
       domain: config.domain,
       dataDir,
@@ -47,6 +47,7 @@ async function openOffline(dataDir: string, opts: OpenAdminOptions): Promise<Adm
       startedAt: null,
       ports: () => ({}),
       certificate: () => loadCertificates(path.join(dataDir, 'certs')),
+      offline: { storage, config },
     });
     // Every store write is awaited before a call returns, so releasing the lock is all there is to closing.
     return { api, running: false, close: () => lock.release() };

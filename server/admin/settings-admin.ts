@@ -3,6 +3,7 @@
 import type { ServerConfig } from '../core/config.js';
 import type { ConsoleSettings, SettingKey, SettingsView } from './console-api.js';
 import type { AdminHost } from './admin-host.js';
+import { applyMucSetting, isMucSettingKey } from './muc-settings.js';
 import { checkSettingChanges, LIVE_SETTINGS, pickSettings, RESTART_ONLY, saveSettings, savedConfig } from './settings.js';
 
 export class SettingsAdmin {
@@ -46,14 +47,20 @@ export class SettingsAdmin {
   /** Apply saved values of live settings to the running server, and note which saved ones wait for a restart. */
   async applySaved(resolved: ServerConfig, keys: SettingKey[]): Promise<void> {
     const runtime = this.host.runtime;
+    const saved = pickSettings(resolved);
+    const running = runtime ? pickSettings(runtime.config) : null;
     for (const key of keys) {
       if (!LIVE_SETTINGS.has(key)) {
-        if (runtime && resolved[key] !== runtime.config[key]) this.pendingRestart.add(key);
+        if (running && saved[key] !== running[key]) this.pendingRestart.add(key);
         else this.pendingRestart.delete(key);
         continue;
       }
       if (!runtime) continue;
       const c = runtime.config;
+      if (isMucSettingKey(key)) {
+        applyMucSetting(c.muc, resolved.muc, key);
+        continue;
+      }
       switch (key) {
         case 'registration': c.registration = resolved.registration; break;
         case 'logLevel': c.logLevel = resolved.logLevel; runtime.log.level = resolved.logLevel; break;

@@ -3,15 +3,17 @@
 import { readStoredSettings, resolveConfig, writeStoredSettings, ConfigError, type ServerConfig, type StoredSettings } from '../core/config.js';
 import { AdminError } from './admin-api.js';
 import type { ConsoleSettings, SettingKey } from './console-api.js';
+import { checkMucSetting, isMucSettingKey, MUC_RESTART_ONLY, MUC_SETTING_KEYS, pickMucSettings, storeMucChanges } from './muc-settings.js';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'domain', 'serverName', 'bind', 'c2sPort', 'tlsPort', 's2sPort', 'httpPort', 'registration', 'discovery', 'logLevel',
-  'consoleRemote', 'offlineQuota', 'userStorageQuotaBytes', 'resourceConflict',
+  'consoleRemote', 'offlineQuota', 'userStorageQuotaBytes', 'resourceConflict', ...MUC_SETTING_KEYS,
 ];
 
 /** Settings that the running server reads on use (or that the service applies at once); the rest wait for a restart. */
 export const LIVE_SETTINGS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'registration', 'discovery', 'logLevel', 'consoleRemote', 'offlineQuota', 'userStorageQuotaBytes', 'resourceConflict',
+  ...MUC_SETTING_KEYS.filter((k) => !MUC_RESTART_ONLY.includes(k)),
 ]);
 
 export const RESTART_ONLY: SettingKey[] = SETTING_KEYS.filter((k) => !LIVE_SETTINGS.has(k));
@@ -34,6 +36,7 @@ export function pickSettings(c: ServerConfig): ConsoleSettings {
     offlineQuota: c.offlineQuota,
     userStorageQuotaBytes: c.userStorageQuotaBytes,
     resourceConflict: c.resourceConflict,
+    ...pickMucSettings(c.muc),
   };
 }
 
@@ -115,7 +118,8 @@ export function checkSettingChanges(changes: unknown): Partial<ConsoleSettings> 
         out.userStorageQuotaBytes = v;
         break;
       default:
-        throw new AdminError(`"${key}" is not a setting the console can change.`);
+        if (!isMucSettingKey(key)) throw new AdminError(`"${key}" is not a setting the console can change.`);
+        checkMucSetting(out, key, v);
     }
   }
   if (out.c2sPort === null && out.tlsPort === null) {
@@ -130,7 +134,11 @@ export function checkSettingChanges(changes: unknown): Partial<ConsoleSettings> 
  */
 export async function saveSettings(dataDir: string, changes: Partial<ConsoleSettings> & { setupDone?: boolean }): Promise<ServerConfig> {
   const stored = await readStoredSettings(dataDir);
-  const next: StoredSettings = { ...stored, ...changes };
+  // Group chat settings live in config.json's "muc" block, not at its top level.
+  const top = Object.fromEntries(Object.entries(changes).filter(([k]) => !isMucSettingKey(k))) as Partial<ConsoleSettings>;
+  const next: StoredSettings = { ...stored, ...top };
+  const muc = storeMucChanges(stored.muc, changes);
+  if (muc !== undefined) next.muc = muc;
   let resolved: ServerConfig;
   try {
     resolved = resolveConfig(dataDir, next, {});

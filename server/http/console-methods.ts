@@ -1,6 +1,7 @@
 // The console's JSON API methods (POST /admin/api/<name>): the allow-list of AdminService calls a logged-in
 // administrator may make over HTTP, each with its typed parameters. Anything not listed here does not exist.
 import { makeJid } from '../core/jid.js';
+import { NAMED_ADMIN_CALLS } from '../admin/admin-api.js';
 import type { AdminService } from '../admin/admin-service.js';
 import type { ConsoleSettings, NewInvite } from '../admin/console-api.js';
 import { HttpError, type Params } from './json-body.js';
@@ -14,7 +15,6 @@ export interface CallContext {
 export type ConsoleMethod = (api: AdminService, p: Params, ctx: CallContext) => Promise<unknown>;
 
 const USER = 'The user';
-const PASSWORD = 'The password';
 
 /** Refuse changes to the account one is logged in with that would lock one out of the console at once. */
 function notSelf(user: string, ctx: CallContext, what: string): void {
@@ -30,11 +30,9 @@ function notSelf(user: string, ctx: CallContext, what: string): void {
 }
 
 export const CONSOLE_METHODS: Readonly<Record<string, ConsoleMethod>> = {
-  status: (api) => api.status(),
+  // Every AdminApi method, as IPC calls them too; removeUser is below, refusing the account one is logged in with.
+  ...NAMED_ADMIN_CALLS,
   overview: (api) => api.overview(),
-  listUsers: (api) => api.listUsers(),
-  addUser: (api, p) => api.addUser(p.string('user', USER), p.string('password', PASSWORD)),
-  setPassword: (api, p) => api.setPassword(p.string('user', USER), p.string('password', PASSWORD)),
   removeUser: (api, p, ctx) => {
     const user = p.string('user', USER);
     notSelf(user, ctx, 'delete');
@@ -55,7 +53,6 @@ export const CONSOLE_METHODS: Readonly<Record<string, ConsoleMethod>> = {
   listSessions: (api) => api.listSessions(),
   kickSession: (api, p) => api.kickSession(p.string('id', 'The session')),
   announce: (api, p) => api.announce(p.string('text', 'The announcement'), p.string('subject', 'The subject')),
-  certificate: (api) => api.certificate(),
   getSettings: (api) => api.getSettings(),
   // AdminService checks every key and value of the change set itself.
   setSettings: (api, p) => api.setSettings(p.object('changes', 'The settings to change') as Partial<ConsoleSettings>),

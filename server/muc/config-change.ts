@@ -31,7 +31,7 @@ export async function applyConfigChange(svc: MucService, room: Room, next: RoomC
   const wasLocked = room.locked;
   room.locked = false;
   if (lists.owners) await replaceList(svc, room, 'owner', lists.owners, actorNick);
-  if (lists.admins) await replaceList(svc, room, 'admin', lists.admins, actorNick);
+  if (lists.admins) await replaceList(svc, room, 'admin', lists.admins.filter((j) => !lists.owners?.includes(j)), actorNick);
   if (!before.membersOnly && next.membersOnly) {
     for (const o of [...room.occupants.values()]) {
       if (room.affiliationOf(o.bare) === 'none') await removeOccupant(svc, room, o, { codes: [322], affiliation: 'none', actorNick });
@@ -46,9 +46,14 @@ export async function applyConfigChange(svc: MucService, room: Room, next: RoomC
   }
 }
 
-/** Make exactly `jids` hold affiliation `a`: the ones dropped from the list become plain members of nothing ('none'). */
+/**
+ * Make exactly `jids` hold affiliation `a` (the form's lists are full lists, §16.5.3). Someone dropped from a list
+ * steps down one rank, as §10.2 announces it: an owner to admin, an admin to member. The admin list is applied
+ * after the owner list, so a form carrying both decides whether a former owner stays an admin (dropped from both:
+ * a member); a JID on both lists is an owner.
+ */
 async function replaceList(svc: MucService, room: Room, a: 'owner' | 'admin', jids: string[], actorNick?: string): Promise<void> {
   const wanted = new Set(jids);
-  for (const j of room.withAffiliation(a)) if (!wanted.has(j)) await changeAffiliation(svc, room, j, 'none', { actorNick });
+  for (const j of room.withAffiliation(a)) if (!wanted.has(j)) await changeAffiliation(svc, room, j, a === 'owner' ? 'admin' : 'member', { actorNick });
   for (const j of wanted) if (room.affiliationOf(j) !== a) await changeAffiliation(svc, room, j, a, { actorNick });
 }

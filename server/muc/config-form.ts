@@ -30,11 +30,11 @@ export function configForm(room: Room, muc: MucSettings): Element {
     { var: `${C}passwordprotectedroom`, type: 'boolean', label: 'Password required to enter', values: [bool(c.passwordProtected)] },
     { var: `${C}roomsecret`, type: 'text-private', label: 'Password', values: [c.password] },
     { var: `${C}whois`, type: 'list-single', label: 'Who may see real addresses', values: [c.whois], options: [['moderators', 'Moderators only'], ['anyone', 'Anyone']] },
-    { var: `${C}maxusers`, type: 'list-single', label: 'Most people in the room', values: [c.maxUsers === 0 ? 'none' : String(c.maxUsers)],
+    { var: `${C}maxusers`, type: 'list-single', label: 'Most people in the room', values: [c.maxUsers === 0 ? 'none' : String(Math.min(c.maxUsers, muc.maxOccupants))],
       options: [['none', `No limit but the server's (${muc.maxOccupants})`], ...['10', '20', '30', '50', '100', '200', '500'].filter((n) => Number(n) <= muc.maxOccupants).map((n) => [n, n] as const)] },
     { var: `${C}enablelogging`, type: 'boolean', label: 'Log the discussion publicly', values: [bool(c.logging)] },
     { var: `${C}changesubject`, type: 'boolean', label: 'Participants may change the subject', values: [bool(c.changeSubject)] },
-    { var: `${C}allowinvites`, type: 'boolean', label: 'Occupants may invite others', values: [bool(c.allowInvites)] },
+    { var: `${C}allowinvites`, type: 'boolean', label: 'Occupants may invite others (open rooms)', values: [bool(c.allowInvites)] },
     { var: `${C}allowmemberinvites`, type: 'boolean', label: 'Members may invite others to a members-only room', values: [bool(c.allowMemberInvites)] },
     { var: `${C}allowpm`, type: 'list-single', label: 'Who may send private messages', values: [c.allowPm],
       options: [['anyone', 'Anyone'], ['participants', 'Participants and moderators'], ['moderators', 'Moderators only'], ['none', 'Nobody']] },
@@ -44,7 +44,8 @@ export function configForm(room: Room, muc: MucSettings): Element {
     { var: `${C}voicerequestmininterval`, type: 'text-single', label: 'Seconds between voice requests', values: [String(c.voiceRequestMinInterval)] },
     { var: `${C}canchangenick`, type: 'boolean', label: 'Occupants may change their nickname', values: [bool(c.canChangeNick)] },
     { var: `${C}registration`, type: 'boolean', label: 'Users may register with the room', values: [bool(c.registration)] },
-    { var: 'muc#maxhistoryfetch', type: 'text-single', label: `Messages of history sent on entering (at most ${muc.historyLength})`, values: [String(c.maxHistoryFetch)] },
+    { var: `${C}enablearchiving`, type: 'boolean', label: 'Keep a message archive (persistent rooms)', values: [bool(c.archiving)] },
+    { var: 'muc#maxhistoryfetch', type: 'text-single', label: `Messages of history sent on entering (at most ${muc.historyLength})`, values: [String(Math.min(c.maxHistoryFetch, muc.historyLength))] },
     { var: `${C}roomadmins`, type: 'jid-multi', label: 'Room administrators', values: room.withAffiliation('admin') },
     { var: `${C}roomowners`, type: 'jid-multi', label: 'Room owners', values: room.withAffiliation('owner') },
   ];
@@ -72,6 +73,13 @@ function parseCount(name: string, v: string, max: number): number {
 function text(name: string, v: string): string {
   if (v.length > MAX_TEXT_FIELD) throw new StanzaError('not-acceptable', { text: `${name} may have ${MAX_TEXT_FIELD} characters at most` });
   return v;
+}
+
+/** A request's optional <reason/> (muc#admin items, XEP-0425 moderation): none when absent or empty, bounded as text. */
+export function reasonOf(e: Element): string | undefined {
+  const r = e.getChildText('reason');
+  if (r === null || r === undefined || r === '') return undefined;
+  return text('a reason', r);
 }
 
 function roles(name: string, values: string[]): RoleList {
@@ -134,6 +142,7 @@ export function applyConfigForm(x: Element, room: Room, muc: MucSettings): Submi
       case `${C}voicerequestmininterval`: c.voiceRequestMinInterval = parseCount(name, v, 86400 * 365); break;
       case `${C}canchangenick`: c.canChangeNick = parseBool(name, v); break;
       case `${C}registration`: c.registration = parseBool(name, v); break;
+      case `${C}enablearchiving`: c.archiving = parseBool(name, v); break;
       case 'muc#maxhistoryfetch': c.maxHistoryFetch = parseCount(name, v, muc.historyLength); break;
       case `${C}roomadmins`: admins = jids(name, values); break;
       case `${C}roomowners`: owners = jids(name, values); break;

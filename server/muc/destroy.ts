@@ -25,9 +25,17 @@ export async function destroyRoom(svc: MucService, room: Room, d: DestroyDetails
   await svc.forget(room);
 }
 
-/** The service stops: occupants are told the room is going away with the service (332); rooms stay stored. */
+/**
+ * The service stops (MUC-56, §11.2): each occupant gets its own unavailable presence with 110 and 332 — one per
+ * occupant as in the XEP's example, not everyone's presence to everyone (n² stanzas for nothing: the room is going
+ * away for all of them). Occupants are then dropped, so the unavailable presences their closing sessions send
+ * afterwards find nobody to announce. Rooms stay stored.
+ */
 export function announceShutdown(svc: MucService): void {
   for (const room of svc.rooms.values()) {
-    for (const o of [...room.occupants.values()]) svc.broadcastPresence(room, o, { unavailable: true, codes: [332] });
+    for (const o of [...room.occupants.values()]) {
+      svc.sendSelfPresence(room, o, { unavailable: true, codes: [332] }, []);
+      room.removeOccupant(o);
+    }
   }
 }

@@ -30,11 +30,11 @@ export function checkNick(nick: string): void {
   if (nick.trim() === '' || /^[\s\p{Cf}\p{Zs}]*$/u.test(nick)) refuse('jid-malformed', 'a nickname needs a visible character');
 }
 
-export async function enter(svc: MucService, ev: StanzaEvent, nick: string): Promise<void> {
+export async function enter(svc: MucService, ev: StanzaEvent, asked: string): Promise<void> {
   const from = ev.from.toString();
   const bare = ev.from.bareString();
   const x = ev.stanza.getChild('x', MUC_NS.muc);
-  checkNick(nick);
+  checkNick(asked);
   let room = svc.rooms.get(ev.to.local!);
   let created = false;
   if (!room) {
@@ -44,6 +44,10 @@ export async function enter(svc: MucService, ev: StanzaEvent, nick: string): Pro
   // Checks, in §7.2's order. The service's administrators enter anywhere as owners would (§5.2: "service admin").
   const serviceAdmin = !created && (await svc.isServiceAdmin(bare));
   const affiliation = room.affiliationOf(bare);
+  // §7.10/§7.12: where nicks are locked down, a registered user entering under another nick gets the reserved one,
+  // told by 210 in its self-presence (rather than refused with not-acceptable).
+  const reserved = room.locksNickOf(bare) ? room.reservedNick(bare) : undefined;
+  const nick = reserved ?? asked;
   if (room.locked && affiliation !== 'owner') refuse('item-not-found', 'this room is being set up by its owner; try again later');   // MUC-17
   if (affiliation === 'outcast' && !serviceAdmin) refuse('forbidden', 'you are banned from this room');   // MUC-14
   if (room.config.membersOnly && affiliation === 'none' && !serviceAdmin) refuse('registration-required', 'this room is for members only');   // MUC-13
@@ -66,6 +70,7 @@ export async function enter(svc: MucService, ev: StanzaEvent, nick: string): Pro
   if (room.config.whois === 'anyone') selfCodes.push(100);
   if (room.config.logging) selfCodes.push(170);
   if (created) selfCodes.push(201);
+  if (nick !== asked) selfCodes.push(210);
   sendRoomState(svc, room, o, from);
   // Everyone else learns of the newcomer; the newcomer's own presence comes last of the presences (MUC-08).
   svc.broadcastPresence(room, o, {}, selfCodes, o.sessions.size > 1 ? from : undefined);

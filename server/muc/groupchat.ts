@@ -1,6 +1,7 @@
 // Groupchat messages (XEP-0045 §7.4, MUC-27/28) and subject changes (§8.1, MUC-33): from a voiced occupant, rewritten
 // to come from its occupant JID, the client's `id` kept, a XEP-0359 stanza-id and XEP-0421 occupant-id added, then
-// reflected to every occupant (the sender too), serialised once, and kept for history (MUC-20).
+// reflected to every occupant (the sender too), serialised once, and kept for history (MUC-20) and the archive
+// (MUC-58, MOD-20: subject changes too; XEP-0334 no-store / no-permanent-store honoured, MOD-22).
 import { randomUUID } from 'node:crypto';
 import { el, type Element } from '../core/xml.js';
 import type { StanzaEvent } from '../core/router.js';
@@ -54,11 +55,17 @@ export function reflected(room: Room, o: Occupant, stanza: Element): Element {
 function changeSubject(svc: MucService, room: Room, o: Occupant, ev: StanzaEvent, text: string): void {
   if (!room.canChangeSubject(o)) throw new StanzaError('forbidden', { text: 'only moderators may change the subject of this room' });   // MUC-33
   if (text.length > MAX_SUBJECT_CHARS) throw new StanzaError('not-acceptable', { text: `a subject may have ${MAX_SUBJECT_CHARS} characters at most` });
-  room.subject = { text, by: o.nick, at: Date.now() };
+  const at = Date.now();
+  room.subject = { text, by: o.nick, at };
   const m = el('message', { from: `${room.jid}/${o.nick}`, type: 'groupchat', id: ev.stanza.attrs.id as string | undefined });
-  m.children = ev.stanza.children.filter((c): c is Element => typeof c !== 'string');
+  m.children = ev.stanza.children.filter((c): c is Element => typeof c !== 'string' && !(c.name === 'stanza-id' && c.attrs.xmlns === MUC_NS.sid && c.attrs.by === room.jid));
   stripServiceData(m);
-  m.children.push(el('occupant-id', { xmlns: MUC_NS.occupantId, id: o.occupantId }));
-  svc.broadcast(room, m);
+  // MOD-20: subject changes are archived too, under the stanza-id occupants got (XEP-0313 §2.4).
+  const stanzaId = randomUUID();
+  m.children.push(el('stanza-id', { xmlns: MUC_NS.sid, id: stanzaId, by: room.jid }), el('occupant-id', { xmlns: MUC_NS.occupantId, id: o.occupantId }));
+  const shared = svc.broadcast(room, m);
+  if (!hasHint(ev.stanza, 'no-store') && !hasHint(ev.stanza, 'no-permanent-store')) {
+    svc.reflectedMessage(room, { stanza: m, at, chars: shared.chars, realJid: ev.from.toString(), stanzaId });
+  }
   void svc.save(room).catch((err: unknown) => svc.ctx.log.warn('muc', `could not store the subject of ${room.jid}: ${String(err)}`));
 }

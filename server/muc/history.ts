@@ -39,6 +39,7 @@ export function selectHistory(room: Room, req: HistoryRequest, now = Date.now())
   const oldest = Math.max(req.since ?? -Infinity, req.seconds !== undefined ? now - req.seconds * 1000 : -Infinity);
   for (let i = room.history.length - 1; i >= 0 && out.length < cap; i--) {
     const e = room.history[i];
+    if (e.retracted) continue;   // XEP-0425: a moderated message is not handed to newcomers, not even as a tombstone
     if (e.at < oldest) break;
     if (req.maxchars !== undefined && chars + e.chars > req.maxchars) break;
     chars += e.chars;

@@ -18,6 +18,10 @@ export class MucAdminService implements MucAdminApi {
     return this.svc.domain;
   }
 
+  watch(listener: (roomJid: string) => void): () => void {
+    return this.svc.watchRooms(listener);
+  }
+
   listRooms(): RoomSummary[] {
     return [...this.svc.rooms.values()].map((r) => this.summary(r)).sort((a, b) => a.room.localeCompare(b.room));
   }
@@ -111,7 +115,11 @@ export class MucAdminService implements MucAdminApi {
   }
 
   private checkedConfig(r: Room, changes: Partial<RoomConfig>): RoomConfig {
-    const c = completeRoomConfig({ ...r.config, ...changes }, this.svc.settings);
+    // The service's limits may have been lowered since the room was configured: what the room has is brought under
+    // them, and only what this change asks for is refused when it passes them.
+    const limits = this.svc.settings;
+    const current = { ...r.config, maxUsers: Math.min(r.config.maxUsers, limits.maxOccupants), maxHistoryFetch: Math.min(r.config.maxHistoryFetch, limits.historyLength) };
+    const c = completeRoomConfig({ ...current, ...changes }, limits);
     for (const k of ['name', 'description', 'password'] as const) {
       if (typeof c[k] !== 'string' || c[k].length > MAX_TEXT_FIELD) throw new MucAdminError(`The room's ${k} must be text of at most ${MAX_TEXT_FIELD} characters.`);
     }

@@ -3,43 +3,10 @@
 // registers itself per router, so AdminService finds it through its runtime's router without importing the module.
 import type { Router } from '../core/router.js';
 import type { RoomConfig } from './room-config.js';
-import type { Affiliation, Role } from './roles.js';
+import type { Affiliation } from './roles.js';
+import type { AffiliationInfo, OccupantInfo, RoomSummary } from './room-summary.js';
 
-export interface RoomSummary {
-  /** The room's bare JID, e.g. team@conference.office.local. */
-  jid: string;
-  /** The localpart. */
-  room: string;
-  name: string;
-  description: string;
-  subject: string;
-  occupants: number;
-  public: boolean;
-  persistent: boolean;
-  membersOnly: boolean;
-  moderated: boolean;
-  passwordProtected: boolean;
-  /** Created and not yet configured by its owner (XEP-0045 §10.1): nobody else can enter. */
-  locked: boolean;
-  createdAt: number;
-}
-
-export interface OccupantInfo {
-  nick: string;
-  /** The occupant's real bare JID (the console is the service's admin: it sees them). */
-  jid: string;
-  /** Full JIDs joined under this nick (one user's several clients share a nick). */
-  resources: string[];
-  role: Role;
-  affiliation: Affiliation;
-}
-
-export interface AffiliationInfo {
-  jid: string;
-  affiliation: Exclude<Affiliation, 'none'>;
-  nick?: string;
-  reason?: string;
-}
+export type { AffiliationInfo, OccupantInfo, RoomSummary } from './room-summary.js';
 
 export interface RoomDetails extends RoomSummary {
   config: RoomConfig;
@@ -72,6 +39,12 @@ export interface MucAdminApi {
   kickOccupant(room: string, nick: string, reason?: string): Promise<void>;
   /** Set a bare JID's affiliation ('none' removes it); 'outcast' bans and removes them (301). */
   setAffiliation(room: string, jid: string, affiliation: Affiliation, reason?: string): Promise<void>;
+  /**
+   * Optional: call `listener` with the room's bare JID whenever what listRooms/getRoom answer changes (an occupant
+   * enters, leaves, changes nick or role; a room is created, configured or destroyed), so the console's Rooms page
+   * follows without polling. Returns the function that stops it. Without it the page refreshes every few seconds.
+   */
+  watch?(listener: (roomJid: string) => void): () => void;
 }
 
 const services = new WeakMap<Router, MucAdminApi>();

@@ -10,7 +10,9 @@ import { dataForm } from '../modules/data-form.js';
 import { MUC_NS } from './muc-ns.js';
 import type { MucService } from './muc-service.js';
 import type { Room } from './room.js';
-import { roomTypeFeatures } from './room-config.js';
+import { archivesMessages, roomTypeFeatures } from './room-config.js';
+import { MAM_FEATURES } from '../modules/mam/mam-ns.js';
+import { avatarHashes } from './room-vcard.js';
 
 const NS_RSM = 'http://jabber.org/protocol/rsm';
 const NS_UNIQUE = 'http://jabber.org/protocol/muc#unique';
@@ -67,7 +69,11 @@ export function roomInfo(room: Room, ev: StanzaEvent): true {
   }
   if (node !== undefined) throw new StanzaError('item-not-found', { text: 'the room has no such node' });
   const c = room.config;
-  const features = [MUC_NS.muc, MUC_NS.stableId, MUC_NS.selfPing, MUC_NS.sid, MUC_NS.occupantId, NS.discoInfo, NS.discoItems, MUC_NS.register77, MUC_NS.vcard, ...roomTypeFeatures(c)];
+  const features = [MUC_NS.muc, MUC_NS.stableId, MUC_NS.selfPing, MUC_NS.sid, MUC_NS.occupantId, NS.discoInfo, NS.discoItems, MUC_NS.register77, MUC_NS.vcard, MUC_NS.moderation, MUC_NS.moderation0, ...roomTypeFeatures(c),
+    ...(archivesMessages(c) ? MAM_FEATURES : [])];   // MUC-58
+  // The forms this room takes (§16.3 registers muc#register as a feature; muc#request as Prosody advertises it).
+  if (c.registration) features.push(MUC_NS.register);
+  if (c.allowVoiceRequests) features.push(MUC_NS.request);
   return replyResult(ev, el('query', { xmlns: NS.discoInfo },
     el('identity', { category: 'conference', type: 'text', name: c.name || room.name }),
     features.map((f) => el('feature', { var: f })),
@@ -76,6 +82,7 @@ export function roomInfo(room: Room, ev: StanzaEvent): true {
 
 function roomInfoForm(room: Room): Element {
   const c = room.config;
+  const avatar = avatarHashes(room);
   return dataForm('result', MUC_NS.roominfo, [
     { var: 'muc#roominfo_description', type: 'text-single', label: 'Description', values: [c.description] },
     { var: 'muc#roominfo_subject', type: 'text-single', label: 'Subject', values: [room.subject?.text ?? ''] },
@@ -86,6 +93,8 @@ function roomInfoForm(room: Room): Element {
     { var: 'muc#maxhistoryfetch', type: 'text-single', label: 'Messages of history on entering', values: [String(c.maxHistoryFetch)] },
     { var: 'muc#roomconfig_allowpm', type: 'list-single', label: 'Who may send private messages', values: [c.allowPm] },
     { var: 'muc#roomconfig_whois', type: 'list-single', label: 'Who may see real addresses', values: [c.whois] },
+    // XEP-0486 §3.3: the room's avatar, only when it has one.
+    ...avatar.length > 0 ? [{ var: 'muc#roominfo_avatarhash', type: 'text-multi' as const, label: 'Avatar hash', values: avatar }] : [],
   ]);
 }
 

@@ -144,7 +144,7 @@ export const mucModule: ServerModule = {
     svc.roomIq('get', NS.discoItems, 'query', (room, ev) => roomItems(room, ev), { evenLocked: true });
     svc.roomIq('get', MUC_NS.owner, 'query', (room, ev) => ownerGet(svc, room, ev), { evenLocked: true });
     svc.roomIq('set', MUC_NS.owner, 'query', (room, ev) => ownerSet(svc, room, ev), { evenLocked: true });
-    for (const install of ROOM_FEATURES) install(svc);
+    for (const install of ROOM_FEATURES) await install(svc);
 
     ctx.accounts.onAccountRemoved('muc', async (user) => {
       const bare = `${user}@${ctx.config.domain}`;
@@ -157,10 +157,11 @@ export const mucModule: ServerModule = {
     registerMucAdmin(ctx.router, new MucAdminService(svc));
   },
 
-  stop(ctx: ModuleContext) {
+  async stop(ctx: ModuleContext) {
     const svc = services.get(ctx.router);
     if (!svc) return;
     announceShutdown(svc);   // MUC-56
+    await svc.stopFeatures();
     registerMucAdmin(ctx.router, null);
     services.delete(ctx.router);
   },

@@ -21,8 +21,19 @@ export type RoomHandler = (room: Room, ev: StanzaEvent) => boolean | Promise<boo
 export class MucService {
   readonly rooms = new Map<string, Room>();
   private readonly roomMessageHandlers: RoomHandler[] = [];
-  /** Told of every groupchat message after it was reflected (an archive keeps it): synchronous, must not throw. */
+  /** Told when a room's occupants, configuration or existence changed (the console's Rooms page follows it). */
+  private readonly changeListeners = new Set<(roomJid: string) => void>();
+  /**
+   * Told of every groupchat message with a body and every subject change after it was reflected, unless it asked
+   * not to be stored (XEP-0334): the archive keeps them. Synchronous, must not throw.
+   */
   private readonly reflectedListeners: ((room: Room, entry: HistoryEntry) => void)[] = [];
+  /** Told when a moderator retracted a message (XEP-0425): whoever keeps it puts the tombstone in its place. */
+  private readonly retractedListeners: ((room: Room, stanzaId: string, tombstone: Element) => void)[] = [];
+  /** Told when a room is gone for good (destroyed, or temporary and empty): what a feature kept for it goes too. */
+  private readonly goneListeners: ((room: Room) => Promise<void>)[] = [];
+  /** Work a feature finishes when the service stops, before the stores close (queued archive writes). */
+  private readonly stopHooks: (() => Promise<void>)[] = [];
 
   constructor(readonly ctx: ModuleContext, readonly host: Host, readonly store: RoomStore) {}
 
@@ -68,8 +79,67 @@ export class MucService {
     return next(0);
   }
 
+  watchRooms(listener: (roomJid: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Someone watches the rooms: tell them this one changed. Costs a size check when nobody does. */
+  roomChanged(room: Room): void {
+    if (this.changeListeners.size === 0) return;
+    for (const l of this.changeListeners) {
+      try {
+        l(room.jid);
+      } catch (err) {
+        this.ctx.log.warn('muc', `a watcher of the rooms failed: ${String(err)}`);
+      }
+    }
+  }
+
   onReflected(listener: (room: Room, entry: HistoryEntry) => void): void {
     this.reflectedListeners.push(listener);
+  }
+
+  /** Set by the room archive: finds a message older than the join history (XEP-0425 retraction of old messages). */
+  private archiveLookup: ((room: Room, stanzaId: string) => Promise<HistoryEntry | null>) | null = null;
+
+  setArchiveLookup(lookup: (room: Room, stanzaId: string) => Promise<HistoryEntry | null>): void {
+    this.archiveLookup = lookup;
+  }
+
+  /** A message of the room's archive by its stanza-id; null when there is no archive or it holds no such message. */
+  findArchived(room: Room, stanzaId: string): Promise<HistoryEntry | null> {
+    return this.archiveLookup ? this.archiveLookup(room, stanzaId) : Promise.resolve(null);
+  }
+
+  onRetracted(listener: (room: Room, stanzaId: string, tombstone: Element) => void): void {
+    this.retractedListeners.push(listener);
+  }
+
+  /** The message `stanzaId` was retracted: whoever keeps messages replaces it with `tombstone`. */
+  retractedMessage(room: Room, stanzaId: string, tombstone: Element): void {
+    for (const l of this.retractedListeners) {
+      try {
+        l(room, stanzaId, tombstone);
+      } catch (err) {
+        this.ctx.log.warn('muc', `a listener of ${room.jid}'s retractions failed: ${String(err)}`);
+      }
+    }
+  }
+
+  onRoomGone(listener: (room: Room) => Promise<void>): void {
+    this.goneListeners.push(listener);
+  }
+
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
+  /** The service stops: features finish their work (the module's stop). */
+  async stopFeatures(): Promise<void> {
+    for (const hook of this.stopHooks) {
+      await hook().catch((err: unknown) => this.ctx.log.warn('muc', `a room feature did not stop cleanly: ${String(err)}`));
+    }
   }
 
   /** A groupchat message went to every occupant: whoever keeps messages (history, the archive) hears of it. */
@@ -99,11 +169,13 @@ export class MucService {
   newRoom(name: string): Room {
     const room = new Room(name, `${name}@${this.domain}`, defaultRoomConfig(this.settings));
     this.rooms.set(name, room);
+    this.roomChanged(room);
     return room;
   }
 
   /** Persist a persistent room (on disk before the caller answers); a temporary one is dropped from the store. */
   async save(room: Room): Promise<void> {
+    this.roomChanged(room);
     if (room.config.persistent) await this.store.put(room.toDoc());
     else await this.store.remove(room.name);
   }
@@ -111,7 +183,11 @@ export class MucService {
   /** Drop a room from memory and disk (destroyed, or a temporary room's last occupant left). */
   async forget(room: Room): Promise<void> {
     if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+    this.roomChanged(room);
     await this.store.remove(room.name);
+    for (const l of this.goneListeners) {
+      await l(room).catch((err: unknown) => this.ctx.log.warn('muc', `could not drop what was kept for ${room.jid}: ${String(err)}`));
+    }
   }
 
   /** A temporary room whose last occupant left, or a locked room its owner left (MUC-24, MUC-50), goes away. */
@@ -149,19 +225,26 @@ export class MucService {
    * broadcast (muc#roomconfig_presencebroadcast) or it leaves.
    */
   broadcastPresence(room: Room, o: Occupant, details: PresenceDetails, selfCodes: readonly number[] = [], onlySession?: string): void {
-    const toOthers = details.unavailable || room.broadcastsPresenceOf(o.role);
+    this.presenceToOthers(room, o, details);
+    this.sendSelfPresence(room, o, details, selfCodes, onlySession);
+    this.roomChanged(room);
+  }
+
+  /**
+   * Occupant `o`'s presence to everyone else in the room (not to `o`), as broadcastPresence sends it. Apart so
+   * muc#admin can tell a removed occupant first and the others after the requester's answer (XEP-0045 §8.2).
+   */
+  presenceToOthers(room: Room, o: Occupant, details: PresenceDetails): void {
+    if (!details.unavailable && !room.broadcastsPresenceOf(o.role)) return;
     let withJid: SharedStanza | null = null;
     let withoutJid: SharedStanza | null = null;
-    if (toOthers) {
-      for (const r of room.occupants.values()) {
-        if (r === o) continue;
-        let copy: SharedStanza;
-        if (room.canSeeRealJids(r)) copy = withJid ??= shareStanza(occupantPresence(room, o, true, details, null));
-        else copy = withoutJid ??= shareStanza(occupantPresence(room, o, false, details, null));
-        for (const full of r.sessions.keys()) this.send(copy.to(full));
-      }
+    for (const r of room.occupants.values()) {
+      if (r === o) continue;
+      let copy: SharedStanza;
+      if (room.canSeeRealJids(r)) copy = withJid ??= shareStanza(occupantPresence(room, o, true, details, null));
+      else copy = withoutJid ??= shareStanza(occupantPresence(room, o, false, details, null));
+      for (const full of r.sessions.keys()) this.send(copy.to(full));
     }
-    this.sendSelfPresence(room, o, details, selfCodes, onlySession);
   }
 
   /** The occupant's own presence (110 first, then `selfCodes`): to each of its sessions, or only to `only`. */

@@ -8,6 +8,7 @@ import type { Room } from './room.js';
 import type { Occupant } from './occupant.js';
 import { checkNick, keptPresence } from './enter.js';
 import type { PresenceDetails } from './occupant-xml.js';
+import { destroyRoom } from './destroy.js';
 
 export function updatePresence(svc: MucService, room: Room, o: Occupant, ev: StanzaEvent): void {
   o.setPresence(ev.from.toString(), keptPresence(ev.stanza));
@@ -24,7 +25,7 @@ export function changeNick(svc: MucService, room: Room, o: Occupant, ev: StanzaE
     throw new StanzaError('conflict', { text: 'that nickname is in use in this room' });
   }
   const reserved = room.reservedNick(o.bare);
-  if (reserved !== undefined && reserved !== nick && room.affiliationOf(o.bare) !== 'owner' && room.config.membersOnly) {
+  if (reserved !== undefined && reserved !== nick && room.locksNickOf(o.bare)) {
     throw new StanzaError('not-acceptable', { text: `your nickname in this room is ${reserved}` });
   }
   // Old nick leaves with 303 and the new nick (self: with 110), then the occupant is back under the new one.
@@ -41,6 +42,12 @@ export async function exit(svc: MucService, room: Room, o: Occupant, full: strin
     // Another client of the user stays under the nick: only this session is told it left.
     svc.sendSelfPresence(room, o, { unavailable: true }, [], full);
     room.removeSession(full);
+    return;
+  }
+  if (room.locked && room.size === 1) {
+    // MUC-50 (§10.1.3): the owner left a room it never configured: the room is destroyed, and the owner's
+    // unavailable presence says so with <destroy/>.
+    await destroyRoom(svc, room);
     return;
   }
   svc.broadcastPresence(room, o, { unavailable: true });

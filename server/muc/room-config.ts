@@ -17,7 +17,7 @@ export interface RoomConfig {
   logging: boolean;
   /** Participants may change the subject (else moderators only). */
   changeSubject: boolean;
-  /** Occupants may invite others (in a members-only room: otherwise only admins and owners). */
+  /** Occupants of an open room may invite others (moderators always may; members-only rooms: allowMemberInvites). */
   allowInvites: boolean;
   allowPm: PmPolicy;
   /** Occupants at most (0 = the service's own cap). */
@@ -42,8 +42,10 @@ export interface RoomConfig {
   canChangeNick: boolean;
   /** Users may register with the room (jabber:iq:register). */
   registration: boolean;
-  /** Members may invite in a members-only room (ejabberd's/Prosody's allowmemberinvites). */
+  /** Members may invite in a members-only room, their invitees becoming members (§9.5; else only admins and owners). */
   allowMemberInvites: boolean;
+  /** Keep a message archive (XEP-0313, MUC-58; muc#roomconfig_enablearchiving, as Prosody names it). */
+  archiving: boolean;
 }
 
 export const ALL_ROLES: RoleList = ['moderator', 'participant', 'visitor'];
@@ -75,6 +77,7 @@ export function defaultRoomConfig(muc: MucSettings, roomName = ''): RoomConfig {
     canChangeNick: true,
     registration: true,
     allowMemberInvites: false,
+    archiving: true,
   };
 }
 
@@ -86,6 +89,11 @@ export function completeRoomConfig(stored: Partial<RoomConfig>, muc: MucSettings
 /** The effective occupant cap: the room's maxusers under the service's. */
 export function occupantCap(c: RoomConfig, muc: MucSettings): number {
   return c.maxUsers > 0 ? Math.min(c.maxUsers, muc.maxOccupants) : muc.maxOccupants;
+}
+
+/** The room keeps a message archive: persistent rooms, unless the owner switched it off (MUC-58). */
+export function archivesMessages(c: RoomConfig): boolean {
+  return c.archiving && c.persistent;
 }
 
 /** The room-type features of disco#info (XEP-0045 §6.4; DESIGN 11d): exactly one of each pair. */

@@ -19,6 +19,8 @@ export interface HistoryEntry {
   realJid: string;
   /** XEP-0359 id the room gave it. */
   stanzaId: string;
+  /** Retracted by a moderator (XEP-0425): `stanza` is its tombstone, and newcomers are not sent it. */
+  retracted?: boolean;
 }
 
 export interface AffiliationEntry {
@@ -69,7 +71,12 @@ export class Room {
   // ---- affiliations and roles -------------------------------------------------------------------------------
 
   affiliationOf(bare: string): Affiliation {
-    return this.affiliations.get(bare)?.affiliation ?? 'none';
+    const own = this.affiliations.get(bare);
+    if (own) return own.affiliation;
+    // §9.2: a ban matches user@domain first, then the domain itself (a whole server banned).
+    const at = bare.indexOf('@');
+    if (at >= 0 && this.affiliations.get(bare.slice(at + 1))?.affiliation === 'outcast') return 'outcast';
+    return 'none';
   }
 
   /** Bare JIDs with this affiliation. */
@@ -102,6 +109,14 @@ export class Room {
 
   reservedNick(bare: string): string | undefined {
     return this.affiliations.get(bare)?.nick;
+  }
+
+  /** Reserve (or with undefined, free) `bare`'s nick; it must hold an affiliation other than outcast (§7.10, §9.1). */
+  setReservedNick(bare: string, nick: string | undefined): void {
+    const e = this.affiliations.get(bare);
+    if (!e || e.affiliation === 'outcast') throw new Error(`${bare} has no affiliation to reserve a nick with`);
+    if (nick === undefined) delete e.nick;
+    else e.nick = nick;
   }
 
   /** Outranks: `a` can act on someone with affiliation `b` (kick, ban, devoice) only when strictly higher. */
@@ -194,12 +209,29 @@ export class Room {
     }
   }
 
-  /** Who may invite (§7.8): anyone when allowinvites, else in members-only rooms admins/owners (members if allowed). */
-  canInvite(o: Occupant): boolean {
-    const aff = this.affiliationOf(o.bare);
+  /**
+   * May `bare` invite others (§7.8.2, §9.5)? `o`: its occupant, null when it is not in the room. Owners and admins
+   * always may, present or not (inviting is how they add members). Otherwise only occupants: in a members-only room
+   * the invitee becomes a member, so §9.5 restricts it to admins unless allowmemberinvites opens it to members; in
+   * an open room an invitation grants nothing, and muc#roomconfig_allowinvites decides (moderators always may).
+   */
+  canInvite(bare: string, o: Occupant | null): boolean {
+    const aff = this.affiliationOf(bare);
     if (aff === 'owner' || aff === 'admin') return true;
-    if (this.config.membersOnly) return this.config.allowInvites || (this.config.allowMemberInvites && aff === 'member');
+    if (!o) return false;
+    if (this.config.membersOnly) return this.config.allowMemberInvites && aff === 'member';
     return this.config.allowInvites || o.role === 'moderator';
+  }
+
+  /**
+   * Are `bare`'s nicknames "locked down" to its reserved one (§7.10 last paragraph, §7.12)? In members-only rooms
+   * (the member list is who may be there, under which name) and rooms where nicks cannot be changed; never for
+   * owners and admins, who run the room. A locked-down user entering under another nick gets the reserved one (210).
+   */
+  locksNickOf(bare: string): boolean {
+    const aff = this.affiliationOf(bare);
+    if (aff === 'owner' || aff === 'admin' || this.reservedNick(bare) === undefined) return false;
+    return this.config.membersOnly || !this.config.canChangeNick;
   }
 
   // ---- history ----------------------------------------------------------------------------------------------

@@ -59,6 +59,11 @@ export interface DocumentCollection<T extends Doc> {
   count(where?: Where<T>): Promise<number>;
   /** Add a document; rejects with DuplicateIdError when its `_id` exists. */
   insert(doc: T): Promise<void>;
+  /**
+   * Add several documents as one write (one append, one sync: a group commit); all or none. Rejects with
+   * DuplicateIdError when an `_id` exists, and then adds none of them.
+   */
+  insertMany(docs: readonly T[]): Promise<void>;
   /** Replace the whole document with this `_id`, creating it if needed. */
   put(doc: T): Promise<void>;
   /**

@@ -171,6 +171,12 @@ export interface ImTestServer {
   online(user: string, resource: string): Promise<ImClient>;
   /** A mutual subscription (both) between two accounts, written to the rosters directly; `groupsOfB`: b's groups in a's roster. */
   friends(a: string, b: string, groupsOfB?: string[]): Promise<void>;
+  /** A name no other call in this file got: `prefix` and a number (fresh rooms, accounts). */
+  unique(prefix: string): string;
+  /** Fresh accounts for one test (`a` becomes a<number>, one number per call), each connected at resource r. */
+  people(...names: string[]): Promise<ImClient[]>;
+  /** people, then each online (available presence sent and echoed). */
+  onlinePeople(...names: string[]): Promise<ImClient[]>;
 }
 
 /**
@@ -183,7 +189,14 @@ export function imTestServer(settings: StoredSettings = {}): ImTestServer {
     for (const c of clients) await c.quit().catch(() => undefined);
   });
   const connect = async (user: string, resource: string): Promise<ImClient> => shared.keep(await ImClient.login(shared.t, user, resource));
-  return {
+  let counter = 0;
+  const fresh = async (names: string[], open: (user: string) => Promise<ImClient>): Promise<ImClient[]> => {
+    const k = ++counter;
+    const users = names.map((x) => `${x}${k}`);
+    await addUsers(shared.t, ...users);
+    return Promise.all(users.map(open));
+  };
+  const server: ImTestServer = {
     get t() {
       return shared.t;
     },
@@ -201,5 +214,9 @@ export function imTestServer(settings: StoredSettings = {}): ImTestServer {
       await store.put(a, rosterItem(bareOf(b), { subscription: 'both', groups: groupsOfB }));
       await store.put(b, rosterItem(bareOf(a), { subscription: 'both' }));
     },
+    unique: (prefix) => `${prefix}${++counter}`,
+    people: (...names) => fresh(names, (u) => connect(u, 'r')),
+    onlinePeople: (...names) => fresh(names, (u) => server.online(u, 'r')),
   };
+  return server;
 }

@@ -52,6 +52,15 @@ class MemoryCollection<T extends Doc> implements DocumentCollection<T> {
     this.docs.set(doc._id, copy(doc));
   }
 
+  async insertMany(docs: readonly T[]): Promise<void> {
+    const ids = new Set<string>();
+    for (const d of docs) {
+      if (this.docs.has(d._id) || ids.has(d._id)) throw new DuplicateIdError(d._id);
+      ids.add(d._id);
+    }
+    for (const d of docs) this.docs.set(d._id, copy(d));
+  }
+
   async put(doc: T): Promise<void> {
     this.docs.set(doc._id, copy(doc));
   }

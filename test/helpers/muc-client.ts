@@ -1,6 +1,7 @@
 // Group chat (XEP-0045) from a test client's side, over raw streams: joining (with everything received until the
 // subject, in order), making instant rooms, reading status codes and muc#user items.
 import assert from 'node:assert/strict';
+import * as ltx from 'ltx';
 import type { ImClient } from './im-client.js';
 import type { Element } from './raw-client.js';
 import { escapeXml } from './raw-client.js';
@@ -91,3 +92,36 @@ export function say(c: ImClient, room: string, body: string, id = `m-${Math.rand
 
 export const isGroupchat = (room: string, body?: string) => (e: Element): boolean =>
   e.name === 'message' && e.attrs.type === 'groupchat' && fromRoom(room)(e) && (body === undefined ? e.getChild('body') !== undefined : e.getChildText('body') === body);
+
+// ---- exact stanzas ----------------------------------------------------------------------------------------------
+
+/**
+ * An element as comparable text: attributes sorted, whitespace-only text between elements dropped (pretty-printed
+ * expectations), `ignore`d attributes left out wherever they occur (ids the server makes up). Namespaces are
+ * compared as written (xmlns attributes), which is how the server writes them.
+ */
+export function canonical(e: Element, ignore: readonly string[] = []): string {
+  const attrs = Object.keys(e.attrs).filter((k) => !ignore.includes(k) && e.attrs[k] !== undefined).sort()
+    .map((k) => ` ${k}="${escapeXml(String(e.attrs[k]))}"`).join('');
+  const inner = e.children.map((c) => (typeof c === 'string' ? (c.trim() === '' ? '' : escapeXml(c)) : canonical(c, ignore))).join('');
+  return `<${e.name}${attrs}>${inner}</${e.name}>`;
+}
+
+/** Assert that `actual` is exactly the stanza written in `expected` (apart from the `ignore`d attributes). */
+export function assertStanza(actual: Element, expected: string, ignore: readonly string[] = []): void {
+  assert.equal(canonical(actual, ignore), canonical(ltx.parse(expected) as Element, ignore));
+}
+
+/** Submit a muc#roomconfig form (fields from configField) as the owner; returns the iq reply. */
+export function configure(c: ImClient, room: string, fields: string): Promise<Element> {
+  return c.iq((id) => `<iq type='set' id='${id}' to='${roomJid(room)}'><query xmlns='${MUC_OWNER}'><x xmlns='jabber:x:data' type='submit'>${configField('FORM_TYPE', ROOMCONFIG)}${fields}</x></query></iq>`);
+}
+
+/** Leave a room and read up to our own unavailable presence. */
+export async function leave(c: ImClient, room: string, nick: string): Promise<Element> {
+  c.send(`<presence to='${roomJid(room)}/${escapeXml(nick)}' type='unavailable'/>`);
+  return c.waitFor((e) => e.name === 'presence' && e.attrs.type === 'unavailable' && e.attrs.from === `${roomJid(room)}/${nick}`, `leaving ${room}`);
+}
+
+export const isPresenceFrom = (room: string, nick: string, type?: string) => (e: Element): boolean =>
+  e.name === 'presence' && e.attrs.from === `${roomJid(room)}/${nick}` && e.attrs.type === type;

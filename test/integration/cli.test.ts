@@ -7,120 +7,19 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { client, type Client } from '@xmpp/client';
 import { adminSocketPath } from '../../server/admin/socket-path.js';
 import { login as rawLogin } from '../helpers/raw-client.js';
 import { seedAlice, expectContactTold, expectBobRosterClear, expectFreshAlice } from '../helpers/account-removal.js';
+import { assertOk, assertOneLineError, newDataDir, parley, serve, type Serving } from '../helpers/cli-process.js';
 
 // @xmpp/client has no CA option; the server's certificate comes from its own local CA.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'parley.js');
 const DOMAIN = 'test.local';
-/** The same certificate cache as test/helpers/server.ts: RSA key generation would dominate the suite's time. */
-const sharedCerts = path.join(os.tmpdir(), `parley-test-certs-${process.getuid?.() ?? 0}`);
 const TIMEOUT = { timeout: 60_000 };
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-const children = new Set<ChildProcessWithoutNullStreams>();
-const tmpDirs: string[] = [];
-
-after(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await Promise.all(tmpDirs.map((d) => fs.rm(d, { recursive: true, force: true })));
-});
-
-async function newDataDir(prefix = 'parley-cli-'): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  tmpDirs.push(dir);
-  try {
-    await fs.cp(sharedCerts, path.join(dir, 'certs'), { recursive: true, errorOnExist: false, force: false });
-  } catch { /* no cache yet: the first server makes them */ }
-  return dir;
-}
-
-function spawnParley(args: string[]): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, PARLEY_DEBUG: '' } });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-/** Run the CLI to completion; `input` becomes its standard input (closed right away when absent). */
-async function parley(args: string[], input?: string): Promise<Run> {
-  const child = spawnParley(args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-  child.stdin.end(input);
-  const code = await exited(child);
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  return { code, stdout, stderr };
-}
-
-function assertOk(r: Run): void {
-  assert.equal(r.code, 0, `exit code 0 expected; stderr: ${r.stderr}`);
-}
-
-/** Exit code 1 and exactly one line on stderr, starting "parley: ", matching `pattern`, no stack trace. */
-function assertOneLineError(r: Run, pattern: RegExp): void {
-  assert.equal(r.code, 1, `exit code 1 expected; stdout: ${r.stdout} stderr: ${r.stderr}`);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `one line on stderr expected, got:\n${r.stderr}`);
-  assert.match(lines[0], /^parley: /);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
-
-interface Serving {
-  child: ChildProcessWithoutNullStreams;
-  c2sPort: number;
-  tlsPort: number;
-  stop(): Promise<void>;
-}
-
-/** `parley serve` on loopback with ephemeral ports; resolves once it has printed the ports it listens on. */
-async function serve(dataDir: string): Promise<Serving> {
-  const child = spawnParley(['serve', '--data', dataDir, '--domain', DOMAIN, '--bind', '127.0.0.1', '--c2s-port', '0', '--tls-port', '0',
-    '--s2s-port', 'off', '--http-port', 'off', '--no-discovery', '--log-level', 'warn']);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-  const ports = await new Promise<{ c2s: number; tls: number }>((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`parley serve exited (${code}) before listening: ${stderr}`));
-    child.once('exit', onExit);
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-      const c2s = /XMPP clients: 127\.0\.0\.1:(\d+)/.exec(stdout);
-      const direct = /XMPP clients, direct TLS: 127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (c2s && direct) {
-        child.removeListener('exit', onExit);
-        resolve({ c2s: Number(c2s[1]), tls: Number(direct[1]) });
-      }
-    });
-  });
-  await fs.cp(path.join(dataDir, 'certs'), sharedCerts, { recursive: true, force: false, errorOnExist: false }).catch(() => undefined);
-  return {
-    child,
-    c2sPort: ports.c2s,
-    tlsPort: ports.tls,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited(child);
-    },
-  };
-}
 
 function xmppClient(port: number, username: string, password: string): Client {
   const c = client({ service: `xmpp://127.0.0.1:${port}`, domain: DOMAIN, username, password, resource: 'cli-test' });
@@ -159,7 +58,7 @@ describe('parley user/cert with a server running on the data folder', () => {
     assertOk(added);
     assert.equal(added.stdout, `Added alice@${DOMAIN}.\n`);
     assert.equal(added.stderr, '');
-    server = await serve(dataDir);
+    server = await serve(dataDir, DOMAIN);
   });
 
   after(async () => {
@@ -262,7 +161,7 @@ describe('parley user/cert with a server running on the data folder', () => {
   // §3.2–3.3): `user remove` used to delete the account record only, so a new alice got the old one's roster,
   // offline message, vCard and private data, and bob kept seeing alice at subscription both.
   test('SVC-15: `user remove` while the server runs cancels alice\'s subscriptions (bob told) and drops her data; `user add` again starts empty', TIMEOUT, async () => {
-    const ep = { c2sPort: server.c2sPort, caPem: await fs.readFile(path.join(dataDir, 'certs', 'ca.pem'), 'utf8') };
+    const ep = { c2sPort: server.c2sPort, caPem: server.caPem };
     const { alice, bob } = await seedAlice(ep, 'alice-pw', 'bob-pw');
     try {
       const r = await parley(['user', 'remove', 'alice', '--data', dataDir]);
@@ -288,8 +187,8 @@ describe('parley user with no server running', { concurrency: true }, () => {
     for (const [user, pw] of [['alice', 'alice-first'], ['bob', 'bob-pw']]) {
       assertOk(await parley(['user', 'add', user, '--password', pw, '--data', dataDir, '--domain', DOMAIN]));
     }
-    let server = await serve(dataDir);
-    const caPem = await fs.readFile(path.join(dataDir, 'certs', 'ca.pem'), 'utf8');
+    let server = await serve(dataDir, DOMAIN);
+    const caPem = server.caPem;
     try {
       const { alice, bob } = await seedAlice({ c2sPort: server.c2sPort, caPem }, 'alice-first', 'bob-pw');
       alice.destroy();
@@ -301,7 +200,7 @@ describe('parley user with no server running', { concurrency: true }, () => {
     assertOk(r);
     assert.equal(r.stdout, `Removed alice@${DOMAIN}.\n`);
     assertOk(await parley(['user', 'add', 'alice', '--password', 'alice-second', '--data', dataDir, '--domain', DOMAIN]));
-    server = await serve(dataDir);
+    server = await serve(dataDir, DOMAIN);
     try {
       const ep = { c2sPort: server.c2sPort, caPem };
       const bob = await rawLogin(ep.c2sPort, caPem, 'bob', 'bob-pw');
@@ -373,11 +272,10 @@ describe('parley user with no server running', { concurrency: true }, () => {
     const socketPath = adminSocketPath(dataDir);
     assert.equal(path.dirname(socketPath), path.join(os.tmpdir(), `parley-${process.getuid!()}`), 'in the user’s private folder of the temp folder');
 
-    const first = await serve(dataDir);
+    const first = await serve(dataDir, DOMAIN);
     assert.equal((await fs.stat(socketPath)).mode & 0o777, 0o600);
     assertOk(await parley(['user', 'add', 'frank', '--password', 'frank-pw', '--data', dataDir]));
-    first.child.kill('SIGKILL');
-    await exited(first.child);
+    await first.kill();
     // The lock and the socket file are still there, but nobody is behind them.
     await fs.access(path.join(dataDir, 'parley.lock'));
     assert.ok((await fs.lstat(socketPath)).isSocket());
@@ -386,7 +284,7 @@ describe('parley user with no server running', { concurrency: true }, () => {
     assertOk(list);
     assert.equal(list.stdout, `frank@${DOMAIN}\n`);
 
-    const second = await serve(dataDir);
+    const second = await serve(dataDir, DOMAIN);
     try {
       assert.equal(await canLogIn(second.c2sPort, 'frank', 'frank-pw'), true);
     } finally {
@@ -436,7 +334,7 @@ describe('parley repair (issue 13: damaged datafiles)', () => {
     assert.doesNotMatch(again.stdout, /repaired/);
 
     // The server starts on the repaired folder; accounts that survived log in; repair refuses while it runs.
-    const s = await serve(dataDir);
+    const s = await serve(dataDir, DOMAIN);
     try {
       const list = await parley(['user', 'list', '--data', dataDir]);
       assertOk(list);

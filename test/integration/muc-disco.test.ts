@@ -3,7 +3,7 @@
 // re-join resync, forged muc#user data, self-ping (XEP-0410), occupant-ids (XEP-0421).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { imTestServer, type ImClient } from '../helpers/im-client.js';
 import { codes, configField, createRoom, errorCondition, fromRoom, isSubject, item, join, joinXml, roomJid, SERVICE } from '../helpers/muc-client.js';
 import type { Element } from '../helpers/raw-client.js';
 
@@ -11,14 +11,7 @@ const im = imTestServer({ limits: { presencePerSecond: 1000, presenceBurst: 1000
 const DISCO_INFO = 'http://jabber.org/protocol/disco#info';
 const DISCO_ITEMS = 'http://jabber.org/protocol/disco#items';
 
-let n = 0;
-async function people(...names: string[]): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => im.connect(u, 'r')));
-}
-const room = (): string => `d${++n}`;
+const room = (): string => im.unique('d');
 
 async function info(c: ImClient, to: string, node?: string): Promise<Element> {
   const nodeAttr = node ? ` node='${node}'` : '';
@@ -35,7 +28,7 @@ function formValue(r: Element, v: string): string | undefined {
 }
 
 test('MUC-01, MUC-02: the service lists public rooms with their names, not hidden or locked ones; large lists page with RSM', async () => {
-  const [a] = await people('a');
+  const [a] = await im.people('a');
   const pub = room();
   const hidden = room();
   const locked = room();
@@ -58,7 +51,7 @@ test('MUC-01, MUC-02: the service lists public rooms with their names, not hidde
 });
 
 test('MUC-03: a room\'s disco#info: conference/text with its name, one feature of each pair by configuration, the roominfo form', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice', configField('roomname', 'Team') + configField('roomdesc', 'Our team') + configField('whois', 'anyone')
     + configField('membersonly', '1') + configField('moderatedroom', '1') + configField('passwordprotectedroom', '1') + configField('roomsecret', 'pw')
@@ -82,7 +75,7 @@ test('MUC-03: a room\'s disco#info: conference/text with its name, one feature o
 });
 
 test('MUC-04, MUC-05, MUC-06: a room\'s disco#items is empty; a stranger\'s disco to an occupant → bad-request; an occupant\'s is passed on; no reserved nick → empty query', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.people('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -105,7 +98,7 @@ test('MUC-04, MUC-05, MUC-06: a room\'s disco#items is empty; a stranger\'s disc
 });
 
 test('MUC-05: an occupant\'s iq to another occupant is answered back through the room from the occupant JID', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -120,7 +113,7 @@ test('MUC-05: an occupant\'s iq to another occupant is answered back through the
 });
 
 test('MUC-18: a second join from the same full JID resends everything a fresh join gets', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -136,7 +129,7 @@ test('MUC-18: a second join from the same full JID resends everything a fresh jo
 });
 
 test('MUC-26: muc#user data an occupant puts in its presence is never reflected; the service writes its own item', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   b.send(joinXml(r, 'bob', { extra: `<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator'/><status code='201'/></x><occupant-id xmlns='urn:xmpp:occupant-id:0' id='forged'/>` }));
@@ -151,7 +144,7 @@ test('MUC-26: muc#user data an occupant puts in its presence is never reflected;
 });
 
 test('MUC-35: self-ping (XEP-0410) is answered by the room: result when joined, not-acceptable when not', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   const ok = await a.iq((id) => `<iq type='get' id='${id}' to='${roomJid(r)}/alice'><ping xmlns='urn:xmpp:ping'/></iq>`);
@@ -162,7 +155,7 @@ test('MUC-35: self-ping (XEP-0410) is answered by the room: result when joined, 
 });
 
 test('MUC-59: occupant-ids are the same in presence and messages, stable across re-joins, different per user', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   const mine = await createRoom(a, r, 'alice');
   const aliceId = mine.find((e) => fromRoom(r, 'alice')(e))!.getChild('occupant-id', 'urn:xmpp:occupant-id:0')!.attrs.id;
@@ -180,14 +173,14 @@ test('MUC-59: occupant-ids are the same in presence and messages, stable across 
   assert.notEqual(aliceId, id1, 'two users share an occupant-id');
 });
 
-test('MUC-09: in a non-anonymous room everyone sees real JIDs and gets status 100 on joining', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+test('MUC-09, MUC-11: in a non-anonymous, logged room everyone sees real JIDs and gets 100, 110 and 170 on joining', async () => {
+  const [a, b, c] = await im.people('a', 'b', 'c');
   const r = room();
-  await createRoom(a, r, 'alice', configField('whois', 'anyone'));
+  await createRoom(a, r, 'alice', configField('whois', 'anyone') + configField('enablelogging', '1'));
   await join(b, r, 'bob');
   const got = await join(c, r, 'carol');
   const bob = got.find((e) => fromRoom(r, 'bob')(e))!;
   assert.equal(item(bob).jid, b.jid);
   const self = got.find((e) => fromRoom(r, 'carol')(e))!;
-  assert.deepEqual(codes(self).sort(), [100, 110]);
+  assert.deepEqual(codes(self).sort(), [100, 110, 170]);
 });

@@ -2,23 +2,16 @@
 // its status codes, refusals with their conditions, history limits, the subject, nick changes and exits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { imTestServer } from '../helpers/im-client.js';
 import { codes, createRoom, fromRoom, isGroupchat, isSubject, item, join, joinRefused, joinXml, roomJid, say, configField, errorCondition } from '../helpers/muc-client.js';
 import type { Element } from '../helpers/raw-client.js';
 
 const im = imTestServer({ limits: { presencePerSecond: 1000, presenceBurst: 1000, messagesPerSecond: 1000, messageBurst: 1000 } });
 
-let n = 0;
-async function people(...names: string[]): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => im.connect(u, 'r')));
-}
-const room = (): string => `room${++n}`;
+const room = (): string => im.unique('room');
 
 test('MUC-47, MUC-11, MUC-48, MUC-21: joining a new room creates it locked with 201+110, owner/moderator; an instant room opens it; the join ends with an empty subject', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   const got = await join(a, r, 'alice');
   const self = got.find((e) => e.name === 'presence' && e.attrs.from === `${roomJid(r)}/alice`)!;
@@ -37,7 +30,7 @@ test('MUC-47, MUC-11, MUC-48, MUC-21: joining a new room creates it locked with 
 });
 
 test('MUC-08, MUC-09, MUC-10: join order is other occupants, self-presence (110, last), history, subject; the others see the newcomer; semi-anonymous hides real JIDs from participants', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.people('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -64,7 +57,7 @@ test('MUC-08, MUC-09, MUC-10: join order is other occupants, self-presence (110,
 });
 
 test('MUC-27: a groupchat message is reflected to everyone, the sender too, from the occupant JID with the client id kept, a stanza-id and an occupant-id', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -81,7 +74,7 @@ test('MUC-27: a groupchat message is reflected to everyone, the sender too, from
 });
 
 test('MUC-20: history honours maxstanzas, maxchars and seconds', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   for (let i = 1; i <= 5; i++) say(a, r, `h${i}`);
@@ -97,7 +90,7 @@ test('MUC-20: history honours maxstanzas, maxchars and seconds', async () => {
 });
 
 test('MUC-07, MUC-15, MUC-19: no nick → jid-malformed; a nick in use → conflict; presence without <x/> from a stranger is not a join', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   b.send(`<presence to='${roomJid(r)}'><x xmlns='http://jabber.org/protocol/muc'/></presence>`);
@@ -110,7 +103,7 @@ test('MUC-07, MUC-15, MUC-19: no nick → jid-malformed; a nick in use → confl
 });
 
 test('MUC-12, MUC-13, MUC-16: password, members-only and a full room refuse with not-authorized, registration-required, service-unavailable', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r1 = room();
   await createRoom(a, r1, 'alice', configField('passwordprotectedroom', '1') + configField('roomsecret', 's3cret'));
   assert.equal(await joinRefused(b, r1, 'bob'), 'not-authorized');
@@ -125,7 +118,7 @@ test('MUC-12, MUC-13, MUC-16: password, members-only and a full room refuse with
 });
 
 test('MUC-22, MUC-23, MUC-24: nick change (303 then the new nick), status change, exit with 110; a temporary room disappears when empty', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice', configField('persistentroom', '0'));
   await join(b, r, 'bob');

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
+import { addUsers, imTestServer } from '../helpers/im-client.js';
 import { DOMAIN } from '../helpers/server.js';
 import { roomStore } from '../../server/muc/room-store.js';
+import { mucAdminOf } from '../../server/muc/muc-admin.js';
 import { openOfflineAccounts } from '../../server/accounts/open-offline.js';
 import { codes, createRoom, errorCondition, fromRoom, isGroupchat, item, join, joinRefused, joinXml, roomJid, say, SERVICE } from '../helpers/muc-client.js';
 
@@ -18,17 +19,10 @@ const im = imTestServer({
   muc: { maxRoomsPerUser: 3, maxOccupants: 30 },
 });
 
-let n = 0;
-async function people(...names: string[]): Promise<ImClient[]> {
-  const k = ++n;
-  const users = names.map((x) => `${x}${k}`);
-  await addUsers(im.t, ...users);
-  return Promise.all(users.map((u) => im.connect(u, 'r')));
-}
-const room = (): string => `rob${++n}`;
+const room = (): string => im.unique('rob');
 
 test('MUC-24 (RFC 6121 §4.6.3): an occupant whose connection vanishes leaves the room; the others see it go', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -39,7 +33,7 @@ test('MUC-24 (RFC 6121 §4.6.3): an occupant whose connection vanishes leaves th
 });
 
 test('MUC-25: an occupant the room cannot reach any more (its resource is gone) is removed with 333; a service-unavailable (a privacy refusal) is not that', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   // A session that joins, then pretends to have another resource: the room's copies to a resource that does not
@@ -58,10 +52,10 @@ test('MUC-25: an occupant the room cannot reach any more (its resource is gone) 
 });
 
 test('MUC-57: nicknames of only invisible or blank characters are refused with jid-malformed', async () => {
-  const [a] = await people('a');
+  const [a] = await im.people('a');
   const r = room();
   await createRoom(a, r, 'alice');
-  const [b] = await people('b');
+  const [b] = await im.people('b');
   for (const nick of ['\u200B', ' ', '\u00A0\u00A0']) {
     b.send(`<presence to='${roomJid(r)}/${nick}'><x xmlns='http://jabber.org/protocol/muc'/></presence>`);
     const e = await b.waitFor((x) => x.name === 'presence' && x.attrs.type === 'error', `refusal of ${JSON.stringify(nick)}`);
@@ -70,7 +64,7 @@ test('MUC-57: nicknames of only invisible or blank characters are refused with j
 });
 
 test('MUC-33, bad input: a subject past 1024 characters is refused with not-acceptable; the subject is unchanged', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   a.send(`<message type='groupchat' to='${roomJid(r)}' id='s1'><subject>Plans</subject></message>`);
@@ -83,7 +77,7 @@ test('MUC-33, bad input: a subject past 1024 characters is refused with not-acce
 });
 
 test('MUC-33: a participant may not change the subject of a default room (forbidden)', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -93,7 +87,7 @@ test('MUC-33: a participant may not change the subject of a default room (forbid
 });
 
 test('MUC-28: a non-occupant\'s groupchat message → not-acceptable; to a room that does not exist → item-not-found', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   say(b, r, 'hi', 'g1');
@@ -105,7 +99,7 @@ test('MUC-28: a non-occupant\'s groupchat message → not-acceptable; to a room 
 });
 
 test('MUC-29: private messages go to the occupant\'s sessions from the sender\'s occupant JID with <x muc#user/>; groupchat type → bad-request; unknown nick → item-not-found; stranger → not-acceptable; allowpm none → forbidden', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.people('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -128,11 +122,11 @@ test('MUC-29: private messages go to the occupant\'s sessions from the sender\'s
 });
 
 test('MUC-15: two clients of one user share a nick; room traffic reaches both; one leaving keeps the other in', async () => {
-  const k = ++n;
-  await addUsers(im.t, `multi${k}`, `other${k}`);
-  const m1 = await im.connect(`multi${k}`, 'one');
-  const m2 = await im.connect(`multi${k}`, 'two');
-  const o = await im.connect(`other${k}`, 'r');
+  const [o] = await im.people('other');
+  const multi = im.unique('multi');
+  await addUsers(im.t, multi);
+  const m1 = await im.connect(multi, 'one');
+  const m2 = await im.connect(multi, 'two');
   const r = room();
   await createRoom(o, r, 'owner');
   await join(m1, r, 'mm');
@@ -150,14 +144,15 @@ test('MUC-15: two clients of one user share a nick; room traffic reaches both; o
 });
 
 test('limits: rooms one user may create (maxRoomsPerUser) → not-allowed; occupants per room (maxOccupants) → service-unavailable', async () => {
-  const [a] = await people('a');
-  for (let i = 0; i < 3; i++) await createRoom(a, `lim${n}x${i}`, 'alice');
-  assert.equal(await joinRefused(a, `lim${n}x3`, 'alice'), 'not-allowed');
+  const [a] = await im.people('a');
+  const lim = im.unique('lim');
+  for (let i = 0; i < 3; i++) await createRoom(a, `${lim}x${i}`, 'alice');
+  assert.equal(await joinRefused(a, `${lim}x3`, 'alice'), 'not-allowed');
   const r = room();
-  const [owner] = await people('o');
+  const [owner] = await im.people('o');
   await createRoom(owner, r, 'owner');
-  const k = ++n;
-  const names = Array.from({ length: 30 }, (_, i) => `f${k}u${i}`);
+  const f = im.unique('f');
+  const names = Array.from({ length: 30 }, (_, i) => `${f}u${i}`);
   await addUsers(im.t, ...names);
   const clients = await Promise.all(names.map((u) => im.connect(u, 'r')));
   for (let i = 0; i < 29; i++) await join(clients[i], r, `n${i}`);
@@ -165,12 +160,12 @@ test('limits: rooms one user may create (maxRoomsPerUser) → not-allowed; occup
 });
 
 test('bad input: a join flood and a join-leave storm in one room leave another room responsive', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const busy = room();
   const calm = room();
   await createRoom(a, busy, 'alice');
   await createRoom(b, calm, 'bob');
-  const storm = await people('s');
+  const storm = await im.people('s');
   const s = storm[0];
   // 500 joins and leaves in one burst, then a message in the calm room must still come back.
   let burst = '';
@@ -186,7 +181,7 @@ test('bad input: a join flood and a join-leave storm in one room leave another r
 });
 
 test('IM-44 for rooms: a privacy list that blocks the room keeps its messages out; the room drops nothing else', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -200,7 +195,7 @@ test('IM-44 for rooms: a privacy list that blocks the room keeps its messages ou
 });
 
 test('DISCO-11c: the server lists the service; the service answers conference/text with its features', async () => {
-  const [a] = await people('a');
+  const [a] = await im.people('a');
   const items = await a.iq((id) => `<iq type='get' id='${id}' to='test.local'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>`);
   assert.ok(items.getChild('query')!.getChildren('item').some((i) => i.attrs.jid === SERVICE), items.toString());
   const info = await a.iq((id) => `<iq type='get' id='${id}' to='${SERVICE}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`);
@@ -211,7 +206,7 @@ test('DISCO-11c: the server lists the service; the service answers conference/te
 });
 
 test('IM-44, MUC-29: blocking one occupant JID keeps that occupant\'s private and groupchat messages out, and no one else\'s', async () => {
-  const [a, b, c] = await people('a', 'b', 'c');
+  const [a, b, c] = await im.people('a', 'b', 'c');
   const r = room();
   await createRoom(a, r, 'alice');
   await join(b, r, 'bob');
@@ -228,7 +223,7 @@ test('IM-44, MUC-29: blocking one occupant JID keeps that occupant\'s private an
 });
 
 test('account removal: the account loses its affiliations in every room, live and stored, with the server running and with none (offline CLI path)', async () => {
-  const [a, b] = await people('a', 'b');
+  const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice', `<field var='muc#roomconfig_roomadmins'><value>${b.bare}</value></field>`);
   const store = im.t.server.storage!.get(roomStore);
@@ -249,5 +244,33 @@ test('account removal: the account loses its affiliations in every room, live an
     assert.deepEqual((await offline.get('kept'))!.affiliations.map((x) => x.jid), ['dan@elsewhere.example']);
   } finally {
     await opened.storage.close();
+  }
+});
+
+test('console: lowering the service\'s limits live leaves rooms configurable (their values are brought under the limits); the rooms watcher hears joins, leaves and configuration', async () => {
+  const [a, b] = await im.people('a', 'b');
+  const r = room();
+  await createRoom(a, r, 'alice', `<field var='muc#maxhistoryfetch'><value>40</value></field><field var='muc#roomconfig_maxusers'><value>30</value></field>`);
+  const api = mucAdminOf(im.t.server.context_.router)!;
+  const heard: string[] = [];
+  const off = api.watch!((jid) => heard.push(jid));
+  const muc = im.t.server.config.muc;
+  const saved = { historyLength: muc.historyLength, maxOccupants: muc.maxOccupants };
+  try {
+    muc.historyLength = 10;
+    muc.maxOccupants = 20;
+    const d = await api.configureRoom(r, { moderated: true });
+    assert.equal(d.config.moderated, true);
+    assert.equal(d.config.maxHistoryFetch, 10);
+    assert.equal(d.config.maxUsers, 20);
+    await assert.rejects(api.configureRoom(r, { maxHistoryFetch: 11 }), /from 0 to 10/);
+    assert.ok(heard.includes(roomJid(r)), 'configuration not reported');
+    heard.length = 0;
+    await join(b, r, 'bob');
+    assert.ok(heard.includes(roomJid(r)), 'join not reported');
+  } finally {
+    off();
+    muc.historyLength = saved.historyLength;
+    muc.maxOccupants = saved.maxOccupants;
   }
 });

@@ -2,7 +2,8 @@
 // ADMIN_METHODS, i.e. AdminApi), the HTTP console (CONSOLE_METHODS) and the desktop window (Electron IPC,
 // IPC_METHOD_NAMES). The IPC list is the console's plus the first-run wizard (main-ipc.test.ts checks that too). The
 // socket's list is a subset of the console's: the CLI's status, user and certificate commands, which need no
-// console login because only the data folder's owner can open the socket (mode 0600).
+// console login because only the data folder's owner can open the socket (mode 0600), and the room calls of
+// `parley room …`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_METHODS, dispatchAdmin, isAdminMethod } from '../../server/admin/admin-api.js';
@@ -12,14 +13,17 @@ import { CONSOLE_METHODS } from '../../server/http/console-methods.js';
 import { Params } from '../../server/http/json-body.js';
 import { IPC_METHOD_NAMES, dispatchIpc, type IpcBackend } from '../../main/ipc.js';
 
-/** The socket's allow-list: what `parley user …`, `parley status` and `parley cert` need. */
-const SOCKET = ['addUser', 'certificate', 'listUsers', 'removeUser', 'setPassword', 'status'];
+/** The socket's allow-list: what `parley user …`, `parley room …`, `parley status` and `parley cert` need. */
+const SOCKET = [
+  'addUser', 'certificate', 'configureRoom', 'createRoom', 'destroyRoom', 'getRoom', 'kickOccupant', 'listRooms', 'listUsers',
+  'removeUser', 'setPassword', 'setRoomAffiliation', 'status',
+];
 /** Calls the IPC layer adds to the console's: the first-run wizard (the console has its own setup page). */
 const IPC_ONLY = ['completeSetup', 'setupInfo'];
 /** AdminService's public methods that no allow-list names: own IPC channels, the HTTP server's own use. */
 const NOT_CALLS = ['domain', 'inviteLanding', 'isActiveAdmin', 'redeemInvite', 'setupNeeded', 'subscribe', 'verifyAdmin'];
 /** AdminService's parts (private fields): no transport may reach them. */
-const PARTS = ['host', 'users', 'invites', 'settings', 'setup', 'monitor', 'sessions', 'feed', 'logins'];
+const PARTS = ['host', 'users', 'invites', 'settings', 'setup', 'monitor', 'sessions', 'feed', 'logins', 'rooms'];
 
 function recordingAdmin(): { api: AdminService; calls: { method: string; args: unknown[] }[] } {
   const calls: { method: string; args: unknown[] }[] = [];
@@ -65,8 +69,8 @@ test('every allow-listed name is an AdminService method, and its other public me
   }
   assert.deepEqual(members.filter((m) => !allowed.has(m)).sort(), NOT_CALLS);
   for (const p of PARTS) assert.ok(!allowed.has(p), `the part ${p} is on no allow-list`);
-  // The socket passes exactly as many string parameters as the method takes.
-  for (const [m, arity] of Object.entries(ADMIN_METHODS)) assert.equal((proto[m] as (...a: unknown[]) => unknown).length, arity, m);
+  // The socket passes exactly as many parameters as the method takes.
+  for (const [m, kinds] of Object.entries(ADMIN_METHODS)) assert.equal((proto[m] as (...a: unknown[]) => unknown).length, kinds.length, m);
 });
 
 test('the admin socket refuses the console-only calls, the other AdminService methods and its parts', () => {
@@ -79,13 +83,20 @@ test('the admin socket refuses the console-only calls, the other AdminService me
 });
 
 test('each admin socket call reaches the same AdminService method with the same arguments as over HTTP and IPC', async () => {
-  const named: Record<string, Record<string, string>> = {
+  const named: Record<string, Record<string, string | Record<string, unknown>>> = {
     status: {},
     listUsers: {},
     addUser: { user: 'bob', password: 'pw-1234567' },
     setPassword: { user: 'bob', password: 'pw-7654321' },
     removeUser: { user: 'bob' },
     certificate: {},
+    listRooms: {},
+    getRoom: { room: 'team' },
+    createRoom: { room: 'team', options: { name: 'Team', owner: 'bob', password: 'pw' } },
+    configureRoom: { room: 'team', changes: { moderated: true } },
+    destroyRoom: { room: 'team', reason: 'Moved to #office' },
+    kickOccupant: { room: 'team', nick: 'bob', reason: '' },
+    setRoomAffiliation: { room: 'team', user: 'bob@test.local', affiliation: 'member', reason: '' },
   };
   assert.deepEqual(Object.keys(named).sort(), SOCKET);
   for (const [method, params] of Object.entries(named)) {

@@ -89,3 +89,33 @@ test('serve --durability flush|os', () => {
   assert.deepEqual(parse('serve', '--durability', 'os'), { kind: 'serve', dataDir: DEF, overrides: { durability: 'os' } });
   usageError(['serve', '--durability', 'never'], /--durability takes flush or os, not "never"/);
 });
+
+test('room list, show, create (settings from flags, only those given) and destroy (with or without a reason)', () => {
+  assert.deepEqual(parse('room', 'list', '--data', 'd'), { kind: 'room-list', dataDir: path.resolve('d') });
+  assert.deepEqual(parse('room', 'show', 'team'), { kind: 'room-show', room: 'team', dataDir: DEF });
+  assert.deepEqual(parse('room', 'create', 'team'), { kind: 'room-create', room: 'team', options: {}, dataDir: DEF });
+  assert.deepEqual(parse('room', 'create', 'team@conference.office.local', '--owner', 'alice', '--title', 'The team', '--description', 'Our room',
+    '--password', '-s3cret', '--max-people', '30', '--hidden', '--temporary', '--members-only', '--moderated', '--domain', 'office.local'), {
+    kind: 'room-create', room: 'team@conference.office.local', dataDir: DEF, domain: 'office.local',
+    options: { owner: 'alice', name: 'The team', description: 'Our room', password: '-s3cret', maxUsers: 30, public: false, persistent: false, membersOnly: true, moderated: true },
+  });
+  const open = parse('room', 'create', 'team', '--public', '--persistent', '--open', '--unmoderated');
+  assert.ok(open.kind === 'room-create');
+  assert.deepEqual(open.options, { public: true, persistent: true, membersOnly: false, moderated: false });
+  assert.deepEqual(parse('room', 'destroy', 'team', '--reason', 'Moved to #office'), { kind: 'room-destroy', room: 'team', reason: 'Moved to #office', dataDir: DEF });
+  assert.deepEqual(parse('room', 'destroy', 'team'), { kind: 'room-destroy', room: 'team', reason: '', dataDir: DEF });
+});
+
+test('room mistakes are UsageErrors of one line', () => {
+  usageError(['room'], /^Usage: parley room create\|show\|destroy NAME, or parley room list\.$/);
+  usageError(['room', 'rename', 'x'], /^Unknown command "parley room rename"\./);
+  usageError(['room', 'create'], /^Which room\? Usage: parley room create NAME/);
+  usageError(['room', 'destroy'], /^Which room\? Usage: parley room destroy NAME/);
+  usageError(['room', 'show', 'a', 'b'], /^Unexpected "b"\. Usage: parley room show NAME/);
+  usageError(['room', 'list', '--owner', 'x'], /^parley room list has no option --owner\./);
+  usageError(['room', 'destroy', 'x', '--members-only'], /^parley room destroy has no option --members-only\./);
+  usageError(['room', 'create', 'x', '--hidden', '--public'], /^--public and --hidden contradict each other; give one of them\.$/);
+  usageError(['room', 'create', 'x', '--max-people', 'lots'], /^--max-people takes a whole number \(0 for the service's limit\), not "lots"\.$/);
+  usageError(['room', 'create', 'x', '--password='], /^--password is empty/);
+  usageError(['room', 'create', 'x', '--title'], /^--title needs a value\.$/);
+});

@@ -81,6 +81,13 @@ const SAMPLE: Record<string, { params: Record<string, unknown>; args: unknown[] 
   createInvite: { params: { invite: { uses: 1, expiresInHours: 24 } }, args: [{ uses: 1, expiresInHours: 24 }] },
   listInvites: { params: {}, args: [] },
   revokeInvite: { params: { token: 'AAAAAAAAAAAAAAAAAAAAAA' }, args: ['AAAAAAAAAAAAAAAAAAAAAA'] },
+  listRooms: { params: {}, args: [] },
+  getRoom: { params: { room: 'team' }, args: ['team'] },
+  createRoom: { params: { room: 'team', options: { name: 'Team', membersOnly: true } }, args: ['team', { name: 'Team', membersOnly: true }] },
+  configureRoom: { params: { room: 'team', changes: { moderated: true } }, args: ['team', { moderated: true }] },
+  destroyRoom: { params: { room: 'team', reason: 'Moved' }, args: ['team', 'Moved'] },
+  kickOccupant: { params: { room: 'team', nick: 'bob', reason: '' }, args: ['team', 'bob', ''] },
+  setRoomAffiliation: { params: { room: 'team', user: 'bob', affiliation: 'outcast', reason: 'Spam' }, args: ['team', 'bob', 'outcast', 'Spam'] },
 };
 
 test('the IPC allow-list is AdminApi (ADMIN_METHODS) plus the console calls, and the same as the HTTP console API plus setup', () => {

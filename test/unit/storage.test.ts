@@ -64,6 +64,16 @@ for (const [name, make] of backends) {
       assert.deepEqual((await col.get('a1'))?.tags, ['x']);
     });
 
+    test('insertMany adds a batch at once; a duplicate id (stored or in the batch) refuses the whole batch', async () => {
+      const col = await (await make()).collection(notes);
+      await col.insertMany([]);
+      await col.insertMany([{ _id: 'x1', user: 'xavier', seq: 1, text: '' }, { _id: 'x2', user: 'xavier', seq: 2, text: '' }]);
+      assert.deepEqual((await col.find({ user: 'xavier' }, { sort: { field: 'seq', order: 1 } })).map((d) => d._id), ['x1', 'x2']);
+      await assert.rejects(col.insertMany([{ _id: 'x3', user: 'xavier', seq: 3, text: '' }, { _id: 'x1', user: 'xavier', seq: 4, text: '' }]), DuplicateIdError);
+      await assert.rejects(col.insertMany([{ _id: 'x4', user: 'xavier', seq: 3, text: '' }, { _id: 'x4', user: 'xavier', seq: 4, text: '' }]), DuplicateIdError);
+      assert.equal(await col.count({ user: 'xavier' }), 2);
+    });
+
     test('put replaces or creates; patch sets fields, with compare-and-set; removals by id, ids and condition', async () => {
       const col = await (await make()).collection(notes);
       await col.put({ _id: 'n', user: 'alice', seq: 1, text: 'one' });

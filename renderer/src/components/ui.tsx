@@ -1,5 +1,5 @@
-// Small accessible building blocks: labelled fields, messages, a confirmation dialog, switches, copy buttons and
-// the password strength meter.
+// Small accessible building blocks: labelled fields and drop-downs, messages, a confirmation dialog, switches, copy
+// buttons and the password strength meter.
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { passwordStrength } from '../lib/password.js';
@@ -42,6 +42,21 @@ export function Field({ label, hint, children }: FieldProps): JSX.Element {
       {children(id, hintId)}
       {hint ? <p class="hint" id={hintId}>{hint}</p> : null}
     </div>
+  );
+}
+
+/** A labelled drop-down of fixed choices, each a value and the words shown for it. */
+export function SelectField<T extends string>({ label, value, choices, onChange }: {
+  label: string; value: T; choices: readonly (readonly [T, string])[]; onChange: (v: T) => void;
+}): JSX.Element {
+  return (
+    <Field label={label}>
+      {(id) => (
+        <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value as T)}>
+          {choices.map(([v, text]) => <option key={v} value={v}>{text}</option>)}
+        </select>
+      )}
+    </Field>
   );
 }
 

@@ -7,6 +7,7 @@ import { useConsole } from '../lib/context.js';
 import { ErrorMessage, Field, Loading, Notice, PageTitle, Switch } from '../components/ui.js';
 import { errorText } from '../lib/format.js';
 import { REGISTRATION_TEXT } from './setup.js';
+import { GroupChatSettings, MUC_LABELS } from './settings-muc.js';
 
 const LABELS: Record<SettingKey, string> = {
   domain: 'Server address', serverName: 'Server name', bind: 'Listening address', c2sPort: 'Client port (STARTTLS)',
@@ -14,7 +15,15 @@ const LABELS: Record<SettingKey, string> = {
   discovery: 'Announce on the local network', logLevel: 'Log detail', consoleRemote: 'Console from other computers',
   offlineQuota: 'Messages kept for offline people', userStorageQuotaBytes: 'Storage per person (MiB)',
   resourceConflict: 'When a device reuses a connection name',
+  ...MUC_LABELS,
 };
+
+/** A setting's value for the "running now with …" note. */
+function shown(v: ConsoleSettings[SettingKey] | undefined): string {
+  if (v === null) return 'off';
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  return String(v);
+}
 
 const MIB = 1024 * 1024;
 
@@ -39,7 +48,7 @@ export function Settings(): JSX.Element {
     if (!view.restartOnly.includes(k)) return null;
     const now = view.running?.[k];
     const differs = view.running !== null && now !== view.saved[k];
-    return <span class="restart-note">Applies after a restart{differs ? ` — running now with ${now === null ? 'off' : String(now)}` : ''}.</span>;
+    return <span class="restart-note">Applies after a restart{differs ? ` — running now with ${shown(now)}` : ''}.</span>;
   };
 
   const save = async (e: Event): Promise<void> => {
@@ -152,6 +161,7 @@ export function Settings(): JSX.Element {
             )}
           </Field>
         </section>
+        <GroupChatSettings draft={draft} set={set} restart={restart} />
         <ErrorMessage error={error} />
         <div class="actions sticky">
           <span class={saved ? 'saved' : 'hint'} role="status">{saved ?? (changed.length === 0 ? 'No unsaved changes.' : `${changed.length} unsaved change${changed.length === 1 ? '' : 's'}.`)}</span>

@@ -5,7 +5,7 @@ import { ConsoleError, type AdminTransport, type MethodName, type ParamsOf, type
 
 const CSRF_HEADER = 'X-Parley-CSRF';
 const SETUP_HEADER = 'X-Parley-Setup-Token';
-const EVENT_TYPES: ConsoleEvent['type'][] = ['log', 'traffic', 'sessions'];
+const EVENT_TYPES: ConsoleEvent['type'][] = ['log', 'traffic', 'sessions', 'rooms'];
 
 interface SessionAnswer {
   user: ConsoleUser | null;

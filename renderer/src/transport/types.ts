@@ -6,9 +6,13 @@ import type {
   ConsoleEvent, ConsoleSettings, InviteInfo, Kick, LogLine, NetworkCheck, NewInvite, Overview, SessionInfo, SettingsView,
   SetupChoices, SetupInfo, SetupResult,
 } from '../../../server/admin/console-api.js';
+import type {
+  Affiliation, AffiliationChange, NewRoom, OccupantKick, RoomChange, RoomInfo, RoomSettingsChange, RoomView,
+} from '../../../server/admin/room-api.js';
 
 export type * from '../../../server/admin/admin-api.js';
 export type * from '../../../server/admin/console-api.js';
+export type * from '../../../server/admin/room-api.js';
 
 /** Every console call: its named parameters and its result. The HTTP API and the IPC allow-list use these names. */
 export interface ConsoleMethods {
@@ -32,6 +36,13 @@ export interface ConsoleMethods {
   createInvite: { params: { invite: NewInvite }; result: InviteInfo };
   listInvites: { params: Record<string, never>; result: InviteInfo[] };
   revokeInvite: { params: { token: string }; result: InviteInfo };
+  listRooms: { params: Record<string, never>; result: RoomInfo[] };
+  getRoom: { params: { room: string }; result: RoomView };
+  createRoom: { params: { room: string; options: NewRoom }; result: RoomView };
+  configureRoom: { params: { room: string; changes: RoomSettingsChange }; result: RoomView };
+  destroyRoom: { params: { room: string; reason: string }; result: RoomChange };
+  kickOccupant: { params: { room: string; nick: string; reason: string }; result: OccupantKick };
+  setRoomAffiliation: { params: { room: string; user: string; affiliation: Affiliation; reason: string }; result: AffiliationChange };
 }
 
 export type MethodName = keyof ConsoleMethods;

@@ -78,6 +78,18 @@ export class NedbCollection<T extends Doc> implements DocumentCollection<T> {
     await this.durable(undefined);
   }
 
+  async insertMany(docs: readonly T[]): Promise<void> {
+    if (docs.length === 0) return;
+    try {
+      // NeDB inserts an array in one go: all or none in memory, one append to the file.
+      await this.db.insert([...docs]);
+    } catch (err) {
+      if ((err as { errorType?: string }).errorType === 'uniqueViolated') throw new DuplicateIdError(`${this.def.name}: one of ${docs.length} documents exists`);
+      throw err;
+    }
+    await this.durable(undefined);
+  }
+
   async put(doc: T): Promise<void> {
     await this.durable(await this.db.update({ _id: doc._id }, doc, { upsert: true }));
   }
