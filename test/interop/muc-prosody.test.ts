@@ -6,11 +6,10 @@
 //   2. A Prosody user reaching a Parley service host (echo.parley.test, a test-only host): Prosody dials back
 //      echo.parley.test (an inbound stream addressed to it) and the answer goes out *from* echo.parley.test.
 //   3. A Prosody user in a Parley room at conference.parley.test: each side sees the other's presence with the right
-//      status codes, groupchat both ways with the sender's id kept, a kick by the Parley owner (307; `todo` until
-//      muc#admin role changes are in the MUC core), and the
-//      Prosody user's occupant leaving when Prosody goes away: an orderly shutdown (SIGTERM: Prosody sends the
-//      user's unavailable presence) and a server that is simply gone (SIGKILL: the room's next presence to it
-//      bounces, and the ghost is removed with 333, MUC-25).
+//      status codes, groupchat both ways with the sender's id kept, a kick by the Parley owner (307) and one from the
+//      console, and the Prosody user's occupant leaving when Prosody goes away: an orderly shutdown (SIGTERM:
+//      Prosody sends the user's unavailable presence) and a server that is simply gone (SIGKILL: the room's next
+//      presence to it bounces, and the ghost is removed with 333, MUC-25).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MODULES } from '../../server/modules/index.js';
@@ -239,10 +238,7 @@ test('a kick from the console (the same role change muc#admin makes) reaches the
   assert.deepEqual(statuses(seen), ['307']);
 });
 
-// muc#admin role changes are not on main yet (the service answers service-unavailable): remove `todo` once they are.
-test('the Parley owner kicks a Prosody user: 110 and 307 to the kicked user over federation, 307 to the others', {
-  skip, timeout: 30_000, todo: 'muc#admin (kick by role none) is not in the MUC core yet',
-}, async () => {
+test('the Parley owner kicks a Prosody user (muc#admin role none): 110 and 307 to the kicked user over federation, 307 to the others', { skip, timeout: 30_000 }, async () => {
   const p = prosody!;
   const room = `porch@${PARLEY_MUC}`;
   const paul = await parleyUser('paul', 'kick');
