@@ -102,14 +102,21 @@ export class S2sService implements S2sHost {
       return;
     }
     if (this.stopping) return this.bounce(stanza, 'remote-server-timeout', 'the server is stopping');
-    this.outboundFor(to.domain).send(serverNamespace(stanza), from.domain);
+    this.outboundFor(to.domain, from.domain).send(serverNamespace(stanza), from.domain);
   }
 
-  private outboundFor(domain: string): OutboundS2s {
+  /**
+   * The one outbound stream to `domain` (S2S-10): every local domain — the main one and each service host
+   * (conference.<domain>…) — authenticates on it as a sender of its own (XEP-0220 multiplexing; Prosody accepts it).
+   * A new stream's header names `localFrom`, the local domain it is opened for: a service host's first stanza to a
+   * domain opens it as that host, so SASL EXTERNAL (XEP-0178, authzid = the header's `from`) can authenticate it with
+   * our certificate (which names conference.<domain> too) instead of dialback.
+   */
+  private outboundFor(domain: string, localFrom: string): OutboundS2s {
     let o = this.outbound.get(domain);
     if (!o || !o.usable || o.failed) {
       if (o) this.retired.add(o);
-      o = new OutboundS2s(this, domain, this.ctx.config.domain, (x) => this.outboundEnded(x));
+      o = new OutboundS2s(this, domain, localFrom, (x) => this.outboundEnded(x));
       this.outbound.set(domain, o);
       o.start();
     }
@@ -127,20 +134,23 @@ export class S2sService implements S2sHost {
       return Promise.resolve(this.keys.verify(receiving, authoritative, streamId, key) ? { type: 'valid' } : { type: 'invalid' });
     }
     if (this.stopping) return Promise.resolve({ type: 'error', condition: 'remote-server-timeout', text: 'the server is stopping' });
-    return this.outboundFor(authoritative).requestVerify(receiving, streamId, key);
+    // Asked as the domain the peer dialed (`receiving`, one of ours): the header of a new stream names it.
+    return this.outboundFor(authoritative, receiving).requestVerify(receiving, streamId, key);
   }
 
   /**
    * A stanza from a local entity that cannot reach its remote recipient comes back as an error (RFC 6120 §10.4,
-   * CORE-58), delivered like any stanza for a local account. Errors, iq results, and presence other than
-   * subscription requests are dropped: nobody would act on an error about them (RFC 6120 §8.3.1).
+   * CORE-58), delivered like any stanza for a local account. Errors and iq results are dropped (RFC 6120 §8.3.1).
+   * A user's presence other than a subscription request is dropped too: nobody would act on an error about a
+   * broadcast. A service host's presence is bounced: a room broadcasting to an occupant whose server is gone acts
+   * on the error by removing the ghost (MUC-25, XEP-0045 ghost removal), as Prosody's MUC does.
    */
   bounce(stanza: Element, condition: StanzaErrorCondition, text?: string): void {
     const a = stanza.attrs as Record<string, string | undefined>;
     const kind = stanza.name as StanzaKind;
     const type = a.type;
     if (type === 'error' || type === 'result') return;
-    if (kind === 'presence' && type !== 'subscribe') return;
+    if (kind === 'presence' && type !== 'subscribe' && !this.fromServiceHost(a.from)) return;
     if (kind === 'iq' && type !== 'get' && type !== 'set') return;
     const reply = stanzaErrorReply(stanza, condition, { text });
     const to = tryParseJid(reply.attrs.to as string | undefined);
@@ -148,6 +158,11 @@ export class S2sService implements S2sHost {
     if (!to || !from || !this.ctx.isLocalDomain(to.domain)) return;
     const r = this.ctx.router.submit(reply, 'server');
     if (r instanceof Promise) r.catch(() => undefined);
+  }
+
+  private fromServiceHost(from: string | undefined): boolean {
+    const jid = tryParseJid(from);
+    return jid !== null && (this.ctx.router.hostOf(jid.domain)?.kind ?? 'accounts') !== 'accounts';
   }
 
   // ---- status and shutdown ----------------------------------------------------------------------------------

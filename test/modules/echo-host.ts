@@ -1,7 +1,8 @@
-// Test-only module: a host `echo.<domain>` that answers messages with their body and disco#info with its own
-// identity. It is added through the server's `modules` option and removed with remove(): nothing in server/core/
+// Test-only module: a host `echo.<domain>` (or `<label>.<domain>`) that answers messages with their body and
+// disco#info with its own identity. It is added through the server's `modules` option and removed with remove(): nothing in server/core/
 // knows it, which is what the seams issue asks a host to need.
-import { el } from '../../server/core/xml.js';
+import { EventEmitter } from 'node:events';
+import { el, type Element } from '../../server/core/xml.js';
 import { NS } from '../../server/core/namespaces.js';
 import type { ModuleContext, ServerModule } from '../../server/modules/module.js';
 import { replyResult } from '../../server/modules/iq-reply.js';
@@ -12,9 +13,14 @@ export class EchoHostModule implements ServerModule {
   readonly name = 'echo-host';
   readonly spec = 'test only: a service host that echoes messages';
   private ctx: ModuleContext | null = null;
+  /** 'presence-error': a presence error that came to the host (as a room gets one for an unreachable occupant). */
+  readonly events = new EventEmitter<{ 'presence-error': [Element] }>();
+
+  /** `label`: the host's first label; federation tests use "conference", a name the server's certificate covers. */
+  constructor(private readonly label = 'echo') {}
 
   get domain(): string {
-    return `echo.${this.ctx!.config.domain}`;
+    return `${this.label}.${this.ctx!.config.domain}`;
   }
 
   load(ctx: ModuleContext): void {
@@ -30,10 +36,21 @@ export class EchoHostModule implements ServerModule {
         return true;
       });
     }
+    for (const a of ['host', 'bare', 'full'] as const) {
+      host.hook(`presence/${a}`, (ev) => {
+        if (ev.type === 'error') this.events.emit('presence-error', ev.stanza);
+        return true;
+      });
+    }
     host.hookIq('get', ['host'], NS.discoInfo, 'query', (ev) => replyResult(ev, el('query', { xmlns: NS.discoInfo },
       el('identity', { category: 'component', type: 'generic', name: 'Echo' }),
       el('feature', { var: NS.discoInfo }),
       el('feature', { var: NS_ECHO }))));
+  }
+
+  /** A directed presence from the host to `to`, routed like any the server sends (as a room's to an occupant). */
+  sendPresence(to: string): void {
+    void this.ctx!.router.submit(el('presence', { from: this.domain, to }), 'server');
   }
 
   /** Stop serving echo.<domain>: addresses on it are then on no host. */
