@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import type { ServerConfig } from './core/config.js';
 import { Logger } from './core/log.js';
 import { Router } from './core/router.js';
+import { PendingWork } from './core/pending-work.js';
 import { SessionRegistry } from './core/session-registry.js';
 import { AuthLockout } from './core/limits.js';
 import type { StreamElementHandler, StreamFeatureProvider } from './core/context.js';
@@ -132,6 +133,7 @@ export class ParleyServer {
       preAuthIq: new Map(),
       isLocalDomain: (d) => router.hostOf(d) !== undefined,
       stats: { logins: 0, failedLogins: 0, stanzasIn: 0, stanzasOut: 0 },
+      pending: new PendingWork(),
       disco: new DiscoRegistry(),
     };
     this.ctx = ctx;
@@ -162,7 +164,10 @@ export class ParleyServer {
     return tls.createSecureContext({ key: c.keyPem, cert: c.certPem + '\n' + c.caCertPem, minVersion: 'TLSv1.2' });
   }
 
-  /** Stop accepting, send system-shutdown to every stream, wait briefly for them to close. */
+  /**
+   * Stop: modules say goodbye (rooms tell occupants 332), client streams get system-shutdown and a moment to close,
+   * what their closing set off is sent (bounded wait), then federation, the web side and storage stop.
+   */
   async stop(): Promise<void> {
     await this.discovery?.stop(); // goodbye packets first, so nobody keeps trying to connect
     // Modules say their goodbyes while every stream (federation included) is still open.
@@ -176,15 +181,6 @@ export class ParleyServer {
         }
       }
     }
-    const s2s = this.s2s;
-    this.s2s = null;
-    await s2s?.stop();
-    const http = this.http;
-    this.http = null;
-    await http?.close();
-    const adminSocket = this.adminSocket;
-    this.adminSocket = null;
-    await adminSocket?.close();
     const l = this.listeners;
     this.listeners = null;
     if (l) {
@@ -201,6 +197,18 @@ export class ParleyServer {
     }
     // Sessions a resumption module kept without a connection end too.
     for (const s of [...this.ctx?.sessions.all() ?? []]) s.closeWithError('system-shutdown');
+    // What the closed sessions set off (their unavailable presence, also to rooms and contacts on other servers)
+    // goes out before federation stops, as Prosody does; bounded, so a stuck store cannot hold the shutdown.
+    await this.ctx?.pending.settle(3000);
+    const s2s = this.s2s;
+    this.s2s = null;
+    await s2s?.stop();
+    const http = this.http;
+    this.http = null;
+    await http?.close();
+    const adminSocket = this.adminSocket;
+    this.adminSocket = null;
+    await adminSocket?.close();
     // Last: a backend that holds files or handles (a database) releases them; NeDB has nothing buffered.
     await this.storage?.backend.close();
     await this.lock?.release();

@@ -10,6 +10,7 @@ import type { AccountService } from '../accounts/account-service.js';
 import type { AuthLockout } from './limits.js';
 import type { Element } from './xml.js';
 import type { StreamElementHandler } from './client-stream.js';
+import type { PendingWork } from './pending-work.js';
 
 export type { StreamElementHandler, ClientStream, ClientStage, SessionHandle, OutputFilter } from './client-stream.js';
 
@@ -56,4 +57,6 @@ export interface ServerContext {
   /** Served domains: the main domain and every host a module added (Router.addHost). */
   isLocalDomain(domain: string): boolean;
   readonly stats: { logins: number; failedLogins: number; stanzasIn: number; stanzasOut: number };
+  /** Work the server does on its own that a shutdown waits for (bounded) before federation stops. */
+  readonly pending: PendingWork;
 }

@@ -214,7 +214,9 @@ export const presenceModule: ServerModule = {
     }
     ctx.router.events.on('session-ended', (s) => {
       const unavailable = el('presence', { type: 'unavailable' });
-      serially(s, () => broadcast(ctx, s, unavailable, false, false)).catch((err: unknown) => {
+      // Tracked: a shutdown waits for it, so the unavailable reaches other servers (and their rooms) before
+      // federation stops.
+      ctx.pending.track(serially(s, () => broadcast(ctx, s, unavailable, false, false))).catch((err: unknown) => {
         ctx.log.error('presence', `unavailable broadcast for ${s.jid.toString()} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       });
     });

@@ -17,6 +17,7 @@ import { changeNick, exit, maybeGhost, updatePresence } from './occupant-presenc
 import { groupchat } from './groupchat.js';
 import { privateMessage } from './private-message.js';
 import { OccupantIqProxy } from './occupant-iq.js';
+import { Liveness } from './liveness.js';
 import { roomInfo, roomItems, serviceInfo, serviceItems } from './muc-disco.js';
 import { ownerGet, ownerSet } from './owner-iq.js';
 import { announceShutdown } from './destroy.js';
@@ -131,12 +132,16 @@ export const mucModule: ServerModule = {
     for (const doc of await store.all()) svc.rooms.set(doc._id, Room.fromDoc(doc, host.domain, settings));
     services.set(ctx.router, svc);
     const proxy = new OccupantIqProxy(svc);
+    const liveness = new Liveness(svc);
+    svc.checkAlive = (room, full) => liveness.check(room, full);
 
     for (const a of ['host', 'bare', 'full'] as const) host.hook(`presence/${a}`, (ev) => onPresence(svc, ev));
     host.hook('message/host', () => true);   // nothing is addressed to the service itself; dropped like RFC 6120 §10.5
     host.hook('message/bare', (ev) => onRoomMessage(svc, ev));
     host.hook('message/full', (ev) => onOccupantMessage(svc, ev));
     host.hook('iq/full', (ev) => onOccupantIq(svc, proxy, ev), 1);
+    // Answers to the room's own queries (liveness checks); anything else falls through to the iq handlers.
+    host.hook('iq/bare', (ev) => (ev.type === 'result' || ev.type === 'error') && liveness.answer(ev), 1);
 
     host.hookIq('get', ['host'], NS.discoInfo, 'query', (ev) => serviceInfo(svc, ev));
     host.hookIq('get', ['host'], NS.discoItems, 'query', (ev) => serviceItems(svc, ev));

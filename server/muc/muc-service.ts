@@ -35,6 +35,9 @@ export class MucService {
   /** Work a feature finishes when the service stops, before the stores close (queued archive writes). */
   private readonly stopHooks: (() => Promise<void>)[] = [];
 
+  /** Ask whether an occupant's session is still there (liveness.ts, set by the module); a no-op until then. */
+  checkAlive: (room: Room, full: string) => void = () => undefined;
+
   constructor(readonly ctx: ModuleContext, readonly host: Host, readonly store: RoomStore) {}
 
   get domain(): string {

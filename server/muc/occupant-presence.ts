@@ -66,27 +66,39 @@ export async function removeOccupant(svc: MucService, room: Room, o: Occupant, d
 }
 
 /**
- * Delivery errors that mean the occupant's session is gone (XEP-0045 §18.1.2). Not service-unavailable: it is also
- * what a recipient's privacy list answers for a blocked message (XEP-0016 §2.13), and blocking one occupant must
- * not throw the blocker out of the room. A local session that goes away leaves by its unavailable presence, and a
- * remote one by its server's (RFC 6121 §4.6.3), so nothing is lost by it.
+ * Delivery errors that mean the occupant's session is gone (XEP-0045 §18.1.2). service-unavailable is apart: it is
+ * what a gone resource's server answers (RFC 6121 §8.5.3.2.1, also after a remote server restarted), but also what a
+ * recipient's privacy list answers for a blocked message (XEP-0016 §2.13), and blocking one occupant must not throw
+ * the blocker out of the room. So it only starts a liveness check (liveness.ts).
  */
 const GHOST_CONDITIONS = new Set([
   'gone', 'item-not-found', 'recipient-unavailable', 'redirect', 'remote-server-not-found', 'remote-server-timeout',
 ]);
 
+/** The stanza error condition of an error stanza, or null. */
+export function errorConditionOf(stanza: StanzaEvent['stanza']): string | null {
+  const err = stanza.getChild('error');
+  const condition = err?.children.find((c) => typeof c !== 'string' && c.attrs.xmlns === 'urn:ietf:params:xml:ns:xmpp-stanzas');
+  return condition && typeof condition !== 'string' ? condition.name : null;
+}
+
 /** An error a session sent back to the room: if it says the session is gone, remove it (MUC-25, status 333). */
 export async function maybeGhost(svc: MucService, room: Room, ev: StanzaEvent): Promise<void> {
   const full = ev.from.toString();
+  if (!room.bySession.has(full)) return;
+  const condition = errorConditionOf(ev.stanza);
+  if (condition === 'service-unavailable') svc.checkAlive(room, full);
+  else if (condition !== null && GHOST_CONDITIONS.has(condition)) await removeGhost(svc, room, full, condition);
+}
+
+/** Remove an unreachable session; the occupant with it when it had no other (333 to everyone). */
+export async function removeGhost(svc: MucService, room: Room, full: string, why: string): Promise<void> {
   const o = room.bySession.get(full);
   if (!o) return;
-  const err = ev.stanza.getChild('error');
-  const condition = err?.children.find((c) => typeof c !== 'string' && c.attrs.xmlns === 'urn:ietf:params:xml:ns:xmpp-stanzas');
-  if (!condition || typeof condition === 'string' || !GHOST_CONDITIONS.has(condition.name)) return;
   if (o.sessions.size > 1) {
     room.removeSession(full);
     return;
   }
-  svc.ctx.log.debug('muc', `${full} is unreachable (${condition.name}): removed from ${room.jid}`);
+  svc.ctx.log.debug('muc', `${full} is unreachable (${why}): removed from ${room.jid}`);
   await removeOccupant(svc, room, o, { codes: [333] });
 }

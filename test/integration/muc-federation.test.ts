@@ -103,13 +103,9 @@ test('a second client of the remote user joins under the same nick: one occupant
   phone.destroy();
 });
 
-// Not yet: ParleyServer.stop() stops federation before it closes client connections, and the presence module's
-// unavailable broadcast for a closed session awaits a roster read first, so bob's unavailable presence to the room is
-// refused by the stopping federation (seen: with federation stopped after the clients and that broadcast awaited,
-// this passes). Prosody sends it (test/interop/muc-prosody.test.ts, SIGTERM). Remove `todo` once fixed.
-test('b.test shuts down: bob leaves the room by his unavailable presence (MUC-24), not as a ghost', {
-  todo: 'federation stops before the sessions\' unavailable presence is sent',
-}, async () => {
+// ParleyServer.stop() closes client streams and waits for the unavailable presence their closing sets off before it
+// stops federation (as Prosody does: test/interop/muc-prosody.test.ts, SIGTERM); before, bob stayed a ghost.
+test('b.test shuts down: bob leaves the room by his unavailable presence (MUC-24), not as a ghost', async () => {
   await b.stop();
   const gone = await alice.nextElement(presenceFrom(`${ROOM}/bob`, 'unavailable'), 'bob leaving, at alice', 5000);
   assert.deepEqual(statuses(gone), []);

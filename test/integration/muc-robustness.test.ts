@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { addUsers, imTestServer } from '../helpers/im-client.js';
+import { addUsers, imTestServer, type ImClient } from '../helpers/im-client.js';
 import { DOMAIN } from '../helpers/server.js';
+import type { Element } from '../helpers/raw-client.js';
 import { roomStore } from '../../server/muc/room-store.js';
 import { mucAdminOf } from '../../server/muc/muc-admin.js';
 import { openOfflineAccounts } from '../../server/accounts/open-offline.js';
@@ -32,23 +33,45 @@ test('MUC-24 (RFC 6121 §4.6.3): an occupant whose connection vanishes leaves th
   assert.equal(item(gone).role, 'none');
 });
 
-test('MUC-25: an occupant the room cannot reach any more (its resource is gone) is removed with 333; a service-unavailable (a privacy refusal) is not that', async () => {
+test('MUC-25: an occupant the room cannot reach any more (its resource is gone) is removed with 333', async () => {
   const [a, b] = await im.people('a', 'b');
   const r = room();
   await createRoom(a, r, 'alice');
-  // A session that joins, then pretends to have another resource: the room's copies to a resource that does not
-  // exist come back as errors from it.
   await join(b, r, 'bob');
   await a.waitFor(fromRoom(r, 'bob'), 'bob in');
-  b.send(`<message type='error' to='${roomJid(r)}/alice' id='x0'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
-  await b.untilPong();   // the error was handled before this pong; anything it caused was sent to alice before hers
-  assert.ok(!(await a.untilPong()).some((e) => e.name === 'presence'), 'bob removed for a service-unavailable');
   // b sends the room the error a server sends for a gone resource, for a message the room sent b.
   b.send(`<message type='error' to='${roomJid(r)}/alice' id='x1'><error type='cancel'><recipient-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
   const gone = await a.waitFor((e) => e.name === 'presence' && e.attrs.type === 'unavailable' && fromRoom(r, 'bob')(e), 'bob removed');
   assert.deepEqual(codes(gone), [333]);
   const self = await b.waitFor((e) => e.name === 'presence' && e.attrs.type === 'unavailable' && fromRoom(r, 'bob')(e), 'b told');
   assert.deepEqual(codes(self).sort(), [110, 333]);
+});
+
+/** Bounce a service-unavailable to the room, as a privacy list or a gone resource's server does; the room's check. */
+async function serviceUnavailable(b: ImClient, r: string): Promise<Element> {
+  b.send(`<message type='error' to='${roomJid(r)}/alice' id='su'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
+  const q = await b.waitFor((e) => e.name === 'iq' && e.attrs.type === 'get' && e.attrs.from === roomJid(r), 'the room\'s liveness check');
+  assert.ok(q.getChild('query', 'http://jabber.org/protocol/disco#info'), q.toString());
+  return q;
+}
+
+test('MUC-25: a service-unavailable (a privacy refusal, or a resource gone after its server restarted) makes the room ask the session; an answer keeps it in, an error removes it with 333', async () => {
+  const [a, b, c] = await im.people('a', 'b', 'c');
+  const r = room();
+  await createRoom(a, r, 'alice');
+  await join(b, r, 'bob');
+  await join(c, r, 'carol');
+  await a.waitFor(fromRoom(r, 'carol'), 'carol in');
+  // A live client answers: it stays, nobody sees it leave.
+  const q1 = await serviceUnavailable(b, r);
+  b.send(`<iq type='result' id='${String(q1.attrs.id)}' to='${roomJid(r)}'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='client' type='pc'/></query></iq>`);
+  await b.untilPong();   // handled before this pong; anything it caused reached alice before hers
+  assert.ok(!(await a.untilPong()).some((e) => e.name === 'presence' && e.attrs.type === 'unavailable'), 'bob removed though his client answered');
+  // What answers for a resource that is gone is an error: removed as a ghost.
+  const q2 = await serviceUnavailable(c, r);
+  c.send(`<iq type='error' id='${String(q2.attrs.id)}' to='${roomJid(r)}'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+  const gone = await a.waitFor((e) => e.name === 'presence' && e.attrs.type === 'unavailable' && fromRoom(r, 'carol')(e), 'carol removed');
+  assert.deepEqual(codes(gone), [333]);
 });
 
 test('MUC-57: nicknames of only invisible or blank characters are refused with jid-malformed', async () => {
@@ -216,10 +239,14 @@ test('IM-44, MUC-29: blocking one occupant JID keeps that occupant\'s private an
   b.send(`<message type='chat' to='${roomJid(r)}/carol' id='pm1'><body>pm from bob</body></message>`);
   say(b, r, 'bob speaks');
   await b.waitFor(isGroupchat(r, 'bob speaks'), 'own echo');
+  // carol's server refused bob's copy with service-unavailable: the room asks carol's client, which answers.
+  const check = await c.waitFor((e) => e.name === 'iq' && e.attrs.type === 'get' && e.attrs.from === roomJid(r), 'the room\'s liveness check');
+  c.send(`<iq type='result' id='${String(check.attrs.id)}' to='${roomJid(r)}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`);
   say(a, r, 'alice speaks');
   await c.waitFor(isGroupchat(r, 'alice speaks'), 'alice still heard');
   const seen = await c.untilPong();
   assert.ok(!seen.some((e) => e.getChildText('body') === 'pm from bob' || e.getChildText('body') === 'bob speaks'), seen.map((e) => e.toString()).join('\n'));
+  assert.ok(!seen.some((e) => e.name === 'presence' && e.attrs.type === 'unavailable'), 'carol was thrown out for blocking bob');
 });
 
 test('account removal: the account loses its affiliations in every room, live and stored, with the server running and with none (offline CLI path)', async () => {
