@@ -351,6 +351,18 @@ export function attrOf(text: string, name: string): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
+/** A numbered bench message's body, "<sender> <seq> <sent at> …": its numbers, or null when it is not one. */
+export function stampedBody(body: string): { sender: number; seq: number; sentAt: number } | null {
+  const a = body.indexOf(' ');
+  const b = body.indexOf(' ', a + 1);
+  const c = body.indexOf(' ', b + 1);
+  if (!(a > 0 && b > a && c > b)) return null;
+  const sender = Number(body.slice(0, a));
+  const seq = Number(body.slice(a + 1, b));
+  const sentAt = Number(body.slice(b + 1, c));
+  return Number.isInteger(sender) && Number.isInteger(seq) ? { sender, seq, sentAt } : null;
+}
+
 /** The text of the first <body> of a raw message (bench bodies hold no markup or entities). */
 export function bodyOf(text: string): string | undefined {
   const i = text.indexOf('<body');

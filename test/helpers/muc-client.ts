@@ -35,6 +35,11 @@ export function codes(e: Element): number[] {
   return (e.getChild('x', MUC_USER)?.getChildren('status') ?? []).map((s) => Number(s.attrs.code));
 }
 
+/** Status codes as strings, sorted (as compared in the federation tests). */
+export function statuses(e: Element): string[] {
+  return codes(e).map(String).sort();
+}
+
 /** The muc#user item of a presence. */
 export function item(e: Element): Record<string, string> {
   const i = e.getChild('x', MUC_USER)?.getChild('item');

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDomain, link, isStanza, clientsOf, type DomainServer } from '../helpers/s2s.js';
 import { nextId, type Element, type RawClient } from '../helpers/raw-client.js';
+import { item, statuses } from '../helpers/muc-client.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
@@ -32,15 +33,7 @@ after(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
 });
 
-function statuses(e: Element): string[] {
-  return (e.getChild('x', NS_MUC_USER)?.getChildren('status') ?? []).map((s) => String(s.attrs.code)).sort();
-}
 
-function item(e: Element): Record<string, string | undefined> {
-  const i = e.getChild('x', NS_MUC_USER)?.getChild('item');
-  assert.ok(i, `a muc#user item in ${e.toString()}`);
-  return i.attrs as Record<string, string | undefined>;
-}
 
 const presenceFrom = (from: string, type?: string) => (e: Element): boolean => e.name === 'presence' && e.attrs.from === from && e.attrs.type === type;
 const isSubject = (e: Element): boolean => e.name === 'message' && e.getChild('subject') !== undefined;

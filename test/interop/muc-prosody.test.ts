@@ -16,6 +16,7 @@ import { DEFAULT_MODULES } from '../../server/modules/index.js';
 import { startDomain, loginTo, isStanza, type DomainServer } from '../helpers/s2s.js';
 import { Prosody, prosodySkip } from '../helpers/prosody.js';
 import { nextId, type RawClient, type Element } from '../helpers/raw-client.js';
+import { item, statuses } from '../helpers/muc-client.js';
 import { EchoHostModule } from '../modules/echo-host.js';
 import { mucAdminOf } from '../../server/muc/muc-admin.js';
 
@@ -67,16 +68,7 @@ async function parleyUser(user: string, resource: string): Promise<Client> {
   return c;
 }
 
-/** The muc#user status codes of a presence or message, sorted. */
-function statuses(e: Element): string[] {
-  return (e.getChild('x', NS_MUC_USER)?.getChildren('status') ?? []).map((s) => String(s.attrs.code)).sort();
-}
 
-function item(e: Element): Record<string, string | undefined> {
-  const i = e.getChild('x', NS_MUC_USER)?.getChild('item');
-  assert.ok(i, `a muc#user item in ${e.toString()}`);
-  return i.attrs as Record<string, string | undefined>;
-}
 
 const fromRoom = (room: string) => (e: Element): boolean => e.name === 'presence' && String(e.attrs.from).startsWith(`${room}/`);
 

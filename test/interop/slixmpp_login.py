@@ -3,12 +3,12 @@
 server certificate against the given CA for the JID's domain, ping the server (XEP-0199), print "OK <full jid>"
 and exit 0. Any failure prints "FAIL <reason>" and exits 1. The SASL mechanisms tried go to stderr."""
 import argparse
-import asyncio
 import logging
 import sys
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
+from slixmpp_run import run_until_disconnected
 
 
 class LoginAndPing(slixmpp.ClientXMPP):
@@ -57,18 +57,7 @@ def main() -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format='%(levelname)s %(message)s')
 
     client = LoginAndPing(args.jid, args.password, args.cafile)
-    # force_starttls (the default) refuses to go on without TLS.
-    client.connect(address=(args.host, args.port))
-    loop = asyncio.get_event_loop()
-    try:
-        loop.run_until_complete(asyncio.wait_for(client.disconnected, args.timeout))
-    except asyncio.TimeoutError:
-        client.outcome = f'FAIL no result within {args.timeout} seconds ({client.outcome})'
-    # Let slixmpp's own tasks finish so the interpreter exits quietly.
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    run_until_disconnected(client, args.host, args.port, args.timeout)
     print(f'SASL mechanisms refused: {client.refused or "none"}; last tried: {client.mechanism()}', file=sys.stderr, flush=True)
     print(client.outcome, flush=True)
     return 0 if client.outcome.startswith('OK ') else 1

@@ -4,11 +4,11 @@ against the given CA), join the room with XEP-0045 (join_muc_wait: presences, se
 "JOINED <sorted occupant nicks>", then answer the first groupchat body "ping" from another occupant with "pong"
 and print "HEARD <from>", then leave and exit 0. Any failure prints "FAIL <reason>" and exits 1."""
 import argparse
-import asyncio
 import logging
 import sys
 
 import slixmpp
+from slixmpp_run import run_until_disconnected
 
 
 class RoomGuest(slixmpp.ClientXMPP):
@@ -54,16 +54,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR, format='%(levelname)s %(message)s')
     client = RoomGuest(args.jid, args.password, args.cafile, args.room, args.nick)
-    client.connect(address=(args.host, args.port))
-    loop = asyncio.get_event_loop()
-    try:
-        loop.run_until_complete(asyncio.wait_for(client.disconnected, args.timeout))
-    except asyncio.TimeoutError:
-        client.outcome = f'FAIL no result within {args.timeout} seconds ({client.outcome})'
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    run_until_disconnected(client, args.host, args.port, args.timeout)
     print(client.outcome, flush=True)
     return 0 if client.outcome == 'OK' else 1
 

@@ -2,7 +2,7 @@
 // Each sender keeps a fixed window of messages in flight and sends the next one as soon as its partner received
 // one, so the server is always saturated and latency is the server's queueing plus its work. Every body carries
 // sender, sequence number and send time; each (sender, sequence) must arrive exactly once, at the right partner.
-import { attrOf, bodyOf, BenchClient } from '../client.js';
+import { attrOf, bodyOf, stampedBody, BenchClient } from '../client.js';
 import { sample, delta } from '../procstat.js';
 import { awaitDeliveries, percentile, sleep, type ScenarioContext, type ScenarioResult } from './context.js';
 
@@ -87,12 +87,10 @@ export async function chatScenario(ctx: ScenarioContext, privacy = false): Promi
     if (attrOf(text, 'type') === 'error') { bounced++; return; }
     const body = bodyOf(text);
     if (body === undefined) return;
-    const a = body.indexOf(' ');
-    const b = body.indexOf(' ', a + 1);
-    const c = body.indexOf(' ', b + 1);
-    const s = Number(body.slice(0, a));
-    const seq = Number(body.slice(a + 1, b));
-    const ts = Number(body.slice(b + 1, c));
+    const stamped = stampedBody(body);
+    const s = stamped?.sender ?? -1;
+    const seq = stamped?.seq ?? -1;
+    const ts = stamped?.sentAt ?? 0;
     if (!(s >= 0 && s < senders && seq >= 0 && seq < per) || s !== (r ^ 1)) { misrouted++; return; }
     const idx = s * per + seq;
     if (seen[idx]++ !== 0) { duplicates++; return; }

@@ -4,7 +4,7 @@
 // A message's body is "<sender> <seq> <sent-at-ms> <padding>"; sender s sends seq 0 … perAll-1, the first warmPer
 // of them the warm-up (checked, not measured). Each occupant q must receive each message exactly once, from the
 // sender's occupant JID (senderJid[s]).
-import { attrOf, bodyOf } from '../client.js';
+import { attrOf, bodyOf, stampedBody } from '../client.js';
 
 export class MucLedger {
   readonly perAll: number;
@@ -52,14 +52,11 @@ export class MucLedger {
     }
     const body = bodyOf(text);
     if (body === undefined || type !== 'groupchat') return -1;   // subject, invitations…
-    const a = body.indexOf(' ');
-    const b = body.indexOf(' ', a + 1);
-    const c = body.indexOf(' ', b + 1);
-    const s = Number(body.slice(0, a));
-    const seq = Number(body.slice(a + 1, b));
-    const ts = Number(body.slice(b + 1, c));
-    if (!(a > 0 && b > a && c > b && Number.isInteger(s) && s >= 0 && s < this.senders && Number.isInteger(seq) && seq >= 0 && seq < this.perAll)
-      || attrOf(text, 'from') !== this.senderJid[s]) {
+    const stamped = stampedBody(body);
+    const s = stamped?.sender ?? -1;
+    const seq = stamped?.seq ?? -1;
+    const ts = stamped?.sentAt ?? 0;
+    if (!(s >= 0 && s < this.senders && seq >= 0 && seq < this.perAll) || attrOf(text, 'from') !== this.senderJid[s]) {
       this.misrouted++;
       this.firstMisrouted ||= text;
       return -1;
