@@ -74,7 +74,7 @@ test('MUC-25: a service-unavailable (a privacy refusal, or a resource gone after
   assert.deepEqual(codes(gone), [333]);
 });
 
-test('MUC-57: nicknames of only invisible or blank characters are refused with jid-malformed', async () => {
+test('MUC-57: nicknames of only invisible or blank characters, and room names RFC 7622 refuses, are answered jid-malformed', async () => {
   const [a] = await im.people('a');
   const r = room();
   await createRoom(a, r, 'alice');
@@ -84,6 +84,15 @@ test('MUC-57: nicknames of only invisible or blank characters are refused with j
     const e = await b.waitFor((x) => x.name === 'presence' && x.attrs.type === 'error', `refusal of ${JSON.stringify(nick)}`);
     assert.equal(errorCondition(e), 'jid-malformed', e.toString());
   }
+  // Room names go through RFC 7622's localpart rules: one with a space or a quote is no address at all.
+  for (const bad of ['two words', "o'clock", `${'x'.repeat(1024)}`]) {
+    b.send(`<presence to='${bad.replace(/'/g, '&apos;')}@${SERVICE}/bob'><x xmlns='http://jabber.org/protocol/muc'/></presence>`);
+    const e = await b.waitFor((x) => x.name === 'presence' && x.attrs.type === 'error', `refusal of room ${bad.slice(0, 20)}`);
+    assert.equal(errorCondition(e), 'jid-malformed', e.toString());
+  }
+  // Nothing was created by them.
+  const items = await b.iq((id) => `<iq type='get' id='${id}' to='${SERVICE}'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>`);
+  assert.ok(!/two words|o'clock|xxxx/.test(items.toString()), items.toString());
 });
 
 test('MUC-33, bad input: a subject past 1024 characters is refused with not-acceptable; the subject is unchanged', async () => {
