@@ -1,6 +1,7 @@
 // The admin operations only the console (the GUI, over HTTP now and Electron IPC later) offers, beyond AdminApi:
 // settings, live sessions, logs, the setup wizard and the events the pages tail. Plain JSON-safe types, shared by
 // the server and the renderer (which imports this file for its types only).
+import type { PmPolicy, WhoisPolicy } from '../core/room-policies.js';
 import type { AdminApi, CertificateInfo, ServerStatus, UserChange } from './admin-api.js';
 
 export type RegistrationChoice = 'closed' | 'invite' | 'open';
@@ -42,8 +43,8 @@ export interface ConsoleSettings {
   mucDefaultPersistent: boolean;
   mucDefaultMembersOnly: boolean;
   mucDefaultModerated: boolean;
-  mucDefaultWhois: 'moderators' | 'anyone';
-  mucDefaultAllowPm: 'anyone' | 'participants' | 'moderators' | 'none';
+  mucDefaultWhois: WhoisPolicy;
+  mucDefaultAllowPm: PmPolicy;
 }
 
 export type SettingKey = keyof ConsoleSettings;

@@ -2,12 +2,13 @@
 // imports this file for its types only, so it imports nothing that needs Node). A room, an occupant and an
 // affiliation are the MUC service's own (server/muc/room-summary.ts) as JSON; room-view.ts maps them, and the room's
 // configuration to the console's part of it.
+import type { PmPolicy, WhoisPolicy } from '../core/room-policies.js';
 import type { Affiliation } from '../muc/roles.js';
 import type { AffiliationInfo, OccupantInfo, RoomSummary } from '../muc/room-summary.js';
 
 export type { Affiliation, Role } from '../muc/roles.js';
-export type RoomWhois = 'moderators' | 'anyone';
-export type RoomPmPolicy = 'anyone' | 'participants' | 'moderators' | 'none';
+export type RoomWhois = WhoisPolicy;
+export type RoomPmPolicy = PmPolicy;
 
 /**
  * One room in the list: the service's summary (server/muc/room-summary.ts) as JSON. With no server running, a stored

@@ -1,5 +1,6 @@
 // Server configuration: defaults, the config file in the data dir (written by the setup wizard), and command-line
 // overrides, merged in that order. Validation errors are sentences for people, never stack traces.
+import type { PmPolicy, WhoisPolicy } from './room-policies.js';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
@@ -73,9 +74,9 @@ export interface RoomDefaults {
   membersOnly: boolean;
   moderated: boolean;
   /** Who may see occupants' real JIDs: 'moderators' (semi-anonymous) or 'anyone' (non-anonymous). */
-  whois: 'moderators' | 'anyone';
+  whois: WhoisPolicy;
   /** Who may send private messages to occupants. */
-  allowPm: 'anyone' | 'participants' | 'moderators' | 'none';
+  allowPm: PmPolicy;
 }
 
 /** The group chat service (XEP-0045) at <subdomain>.<domain>: server/muc/. */

@@ -1,11 +1,12 @@
 // A room's configuration (XEP-0045 §10.2, the muc#roomconfig fields of §16.5.3's registry), as plain data: what the
 // owner's form sets, what the store keeps and what the admin console shows. The data form itself is
 // config-form.ts; this file knows the values, their defaults and the room-type features they imply (§6.4).
+import type { PmPolicy, WhoisPolicy } from '../core/room-policies.js';
 import type { MucSettings } from '../core/config.js';
 import type { Role } from './roles.js';
 
-export type WhoisPolicy = 'moderators' | 'anyone';
-export type PmPolicy = 'anyone' | 'participants' | 'moderators' | 'none';
+export type { PmPolicy, WhoisPolicy };
+
 /** Roles as listed by presencebroadcast / getmemberlist. */
 export type RoleList = readonly Exclude<Role, 'none'>[];
 
