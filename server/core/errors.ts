@@ -65,6 +65,12 @@ export function stanzaErrorElement(condition: StanzaErrorCondition, opts: Stanza
     opts.appCondition);
 }
 
+/** The defined condition of an error stanza (`service-unavailable`, …), or null when it carries none. */
+export function stanzaErrorCondition(stanza: Element): string | null {
+  const condition = stanza.getChild('error')?.children.find((c) => typeof c !== 'string' && c.attrs.xmlns === NS.stanzaErrors);
+  return condition && typeof condition !== 'string' ? condition.name : null;
+}
+
 /** Thrown by handlers to answer the stanza being processed with an error. */
 export class StanzaError extends Error {
   constructor(readonly condition: StanzaErrorCondition, readonly options: StanzaErrorOptions = {}) {

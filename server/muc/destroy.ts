@@ -2,6 +2,7 @@
 // the reason and the alternate venue, then the room is gone from memory and disk. Also the service's shutdown
 // (MUC-56: status 332, the room itself stays).
 import { el } from '../core/xml.js';
+import { MUC_NS } from './muc-ns.js';
 import type { MucService } from './muc-service.js';
 import type { Room } from './room.js';
 
@@ -19,9 +20,9 @@ export async function destroyRoom(svc: MucService, room: Room, d: DestroyDetails
   for (const o of [...room.occupants.values()]) {
     // One per occupant, the same for everyone: nobody is left to see anyone else's.
     svc.sendTo(o, el('presence', { from: `${room.jid}/${o.nick}`, type: 'unavailable' },
-      el('x', { xmlns: 'http://jabber.org/protocol/muc#user' }, el('item', { affiliation: 'none', role: 'none' }), destroy)));
+      el('x', { xmlns: MUC_NS.user }, el('item', { affiliation: 'none', role: 'none' }), destroy)));
+    room.removeOccupant(o);
   }
-  for (const o of [...room.occupants.values()]) room.removeOccupant(o);
   await svc.forget(room);
 }
 

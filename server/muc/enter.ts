@@ -63,7 +63,8 @@ export async function enter(svc: MucService, ev: StanzaEvent, asked: string): Pr
   }
   const role = serviceAdmin ? 'moderator' : room.entryRole(bare);
   if (role === null) refuse('forbidden', 'you may not enter this room');
-  if (!room.occupants.has(nick) && room.size >= svc.settings.maxOccupants && !created) refuse('service-unavailable', 'this room is full');
+  // The service's own cap holds for owners and admins too (MUC-16 lets them past the room's): it bounds memory.
+  if (!existing && room.size >= svc.settings.maxOccupants && !created) refuse('service-unavailable', 'this room is full');
 
   const o = room.addSession(nick, bare, from, role, keptPresence(ev.stanza));
   const selfCodes: number[] = [];

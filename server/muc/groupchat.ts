@@ -27,28 +27,41 @@ export function groupchat(svc: MucService, room: Room, ev: StanzaEvent): void {
   if (!room.canSpeak(o)) throw new StanzaError('forbidden', { text: 'you have no voice in this room' });   // MUC-28
   const m = reflected(room, o, ev.stanza);
   const shared = svc.broadcast(room, m);
-  if (body && !hasHint(ev.stanza, 'no-store') && !hasHint(ev.stanza, 'no-permanent-store')) {
+  if (body && storable(ev.stanza)) {
     const entry = { stanza: m, at: Date.now(), chars: shared.chars, realJid: ev.from.toString(), stanzaId: m.getChild('stanza-id', MUC_NS.sid)!.attrs.id as string };
     room.addHistory(entry, Math.min(room.config.maxHistoryFetch, svc.settings.historyLength));
     svc.reflectedMessage(room, entry);
   }
 }
 
-function hasHint(stanza: Element, name: string): boolean {
-  return stanza.getChild(name, MUC_NS.hints) !== undefined;
+/** The sender did not ask that it be kept nowhere (XEP-0334 <no-store/>, <no-permanent-store/>; MOD-22). */
+function storable(stanza: Element): boolean {
+  return stanza.getChild('no-store', MUC_NS.hints) === undefined && stanza.getChild('no-permanent-store', MUC_NS.hints) === undefined;
+}
+
+/** What an occupant sent, without what only the room writes: muc#user data, occupant-ids, a stanza-id "by" the room. */
+function occupantPayload(room: Room, stanza: Element): Element[] {
+  return stanza.children.filter((c): c is Element => {
+    if (typeof c === 'string') return false;
+    const ns = c.attrs.xmlns as string | undefined;
+    if (ns === MUC_NS.user || ns === MUC_NS.occupantId) return false;
+    return !(ns === MUC_NS.sid && c.name === 'stanza-id' && c.attrs.by === room.jid);   // XEP-0359 §4: never trust these
+  });
+}
+
+/** The room's XEP-0359 stanza-id (a new one, returned) and the sender's XEP-0421 occupant-id, added to `m`. */
+function stampIds(room: Room, o: Occupant, m: Element): string {
+  const stanzaId = randomUUID();
+  m.children.push(el('stanza-id', { xmlns: MUC_NS.sid, id: stanzaId, by: room.jid }), el('occupant-id', { xmlns: MUC_NS.occupantId, id: o.occupantId }));
+  return stanzaId;
 }
 
 /** The message as the room sends it: from the occupant JID, the service's own data in place of anything forged. */
 export function reflected(room: Room, o: Occupant, stanza: Element): Element {
   const a = stanza.attrs as Record<string, string | undefined>;
   const m = el('message', { from: `${room.jid}/${o.nick}`, type: 'groupchat', id: a.id, 'xml:lang': a['xml:lang'] });
-  m.children = stanza.children.filter((c) => {
-    if (typeof c === 'string') return false;
-    const ns = c.attrs.xmlns as string | undefined;
-    if (ns === MUC_NS.user || ns === MUC_NS.occupantId) return false;
-    return !(ns === MUC_NS.sid && c.name === 'stanza-id' && c.attrs.by === room.jid);   // XEP-0359 §4: never trust these
-  });
-  m.children.push(el('stanza-id', { xmlns: MUC_NS.sid, id: randomUUID(), by: room.jid }), el('occupant-id', { xmlns: MUC_NS.occupantId, id: o.occupantId }));
+  m.children = occupantPayload(room, stanza);
+  stampIds(room, o, m);
   return m;
 }
 
@@ -58,13 +71,12 @@ function changeSubject(svc: MucService, room: Room, o: Occupant, ev: StanzaEvent
   const at = Date.now();
   room.subject = { text, by: o.nick, at };
   const m = el('message', { from: `${room.jid}/${o.nick}`, type: 'groupchat', id: ev.stanza.attrs.id as string | undefined });
-  m.children = ev.stanza.children.filter((c): c is Element => typeof c !== 'string' && !(c.name === 'stanza-id' && c.attrs.xmlns === MUC_NS.sid && c.attrs.by === room.jid));
-  stripServiceData(m);
+  m.children = occupantPayload(room, ev.stanza);
+  stripServiceData(m);   // also the MUC <x/>, which has no place in a subject change
   // MOD-20: subject changes are archived too, under the stanza-id occupants got (XEP-0313 §2.4).
-  const stanzaId = randomUUID();
-  m.children.push(el('stanza-id', { xmlns: MUC_NS.sid, id: stanzaId, by: room.jid }), el('occupant-id', { xmlns: MUC_NS.occupantId, id: o.occupantId }));
+  const stanzaId = stampIds(room, o, m);
   const shared = svc.broadcast(room, m);
-  if (!hasHint(ev.stanza, 'no-store') && !hasHint(ev.stanza, 'no-permanent-store')) {
+  if (storable(ev.stanza)) {
     svc.reflectedMessage(room, { stanza: m, at, chars: shared.chars, realJid: ev.from.toString(), stanzaId });
   }
   void svc.save(room).catch((err: unknown) => svc.ctx.log.warn('muc', `could not store the subject of ${room.jid}: ${String(err)}`));

@@ -59,10 +59,9 @@ export function serviceItems(svc: MucService, ev: StanzaEvent): true {
       el('count', null, String(rooms.length))) : null));
 }
 
-/** A room's disco#info (MUC-03), or its reserved-nick node (MUC-06). */
+/** A room's disco#info (MUC-03), or its reserved-nick node (MUC-06). A locked room: its owner only (MucService.roomIq). */
 export function roomInfo(room: Room, ev: StanzaEvent): true {
   const node = ev.payload!.attrs.node as string | undefined;
-  if (room.locked && room.affiliationOf(ev.from.bareString()) !== 'owner') throw new StanzaError('item-not-found', { text: 'no such room' });
   if (node === 'x-roomuser-item') {
     const nick = room.reservedNick(ev.from.bareString());
     return replyResult(ev, el('query', { xmlns: NS.discoInfo, node }, nick !== undefined ? el('identity', { category: 'conference', type: 'text', name: nick }) : null));
@@ -98,8 +97,10 @@ function roomInfoForm(room: Room): Element {
   ]);
 }
 
-/** disco#items on a room: empty (§6.5: occupants are not listed to anyone, the default this service keeps). */
-export function roomItems(room: Room, ev: StanzaEvent): true {
-  if (room.locked && room.affiliationOf(ev.from.bareString()) !== 'owner') throw new StanzaError('item-not-found', { text: 'no such room' });
+/**
+ * disco#items on a room: empty (§6.5: occupants are not listed to anyone, the default this service keeps). A locked
+ * room answers only its owner, as every room iq does (MucService.roomIq).
+ */
+export function roomItems(ev: StanzaEvent): true {
   return replyResult(ev, el('query', { xmlns: NS.discoItems, node: ev.payload!.attrs.node as string | undefined }));
 }

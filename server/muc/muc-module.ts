@@ -43,7 +43,7 @@ function presenceError(svc: MucService, ev: StanzaEvent, err: StanzaError): void
 function onPresence(svc: MucService, ev: StanzaEvent): boolean | Promise<boolean> {
   if (ev.addressing === 'host') return true;   // nothing to do with presence to the service itself
   const room = svc.rooms.get(ev.to.local);
-  if (ev.type === 'error') return room ? maybeGhost(svc, room, ev).then(() => true) : true;
+  if (ev.type === 'error') return onError(svc, ev);
   if (ev.addressing === 'bare') {
     if (ev.type === 'available') presenceError(svc, ev, new StanzaError('jid-malformed', { text: 'add your nickname to the room address: room@service/nickname' }));   // MUC-07
     return true;
@@ -51,6 +51,12 @@ function onPresence(svc: MucService, ev: StanzaEvent): boolean | Promise<boolean
   const nick = ev.to.resource;
   const from = ev.from.toString();
   const o = room?.bySession.get(from);
+  // A refusal is a presence error from the occupant JID; anything else is the router's (internal-server-error).
+  const refused = (err: unknown): true => {
+    if (!(err instanceof StanzaError)) throw err;
+    presenceError(svc, ev, err);
+    return true;
+  };
   let work: void | Promise<void> = undefined;
   try {
     if (ev.type === 'unavailable') {
@@ -70,33 +76,20 @@ function onPresence(svc: MucService, ev: StanzaEvent): boolean | Promise<boolean
       updatePresence(svc, room, o, ev);   // MUC-23
     }
   } catch (err) {
-    if (!(err instanceof StanzaError)) throw err;
-    presenceError(svc, ev, err);
-    return true;
+    return refused(err);
   }
-  if (work instanceof Promise) {
-    return work.then(() => true, (err: unknown) => {
-      if (!(err instanceof StanzaError)) throw err;
-      presenceError(svc, ev, err);
-      return true;
-    });
-  }
-  return true;
+  return work instanceof Promise ? work.then(() => true, refused) : true;
 }
 
-/** The room an iq or message is for; item-not-found when there is none, or it is locked to the sender (MUC-17/28). */
-export function roomFor(svc: MucService, ev: StanzaEvent): Room {
+/** An error an occupant's session sent back to the room (or an occupant JID): a ghost, perhaps (MUC-25). */
+function onError(svc: MucService, ev: StanzaEvent): true | Promise<true> {
   const room = svc.rooms.get(ev.to.local);
-  if (!room || (room.locked && room.affiliationOf(ev.from.bareString()) !== 'owner')) throw new StanzaError('item-not-found', { text: `there is no room ${ev.to.bareString()}` });
-  return room;
+  return room ? maybeGhost(svc, room, ev).then(() => true) : true;
 }
 
 function onRoomMessage(svc: MucService, ev: StanzaEvent): boolean | Promise<boolean> {
-  if (ev.type === 'error') {
-    const room = svc.rooms.get(ev.to.local);
-    return room ? maybeGhost(svc, room, ev).then(() => true) : true;
-  }
-  const room = roomFor(svc, ev);
+  if (ev.type === 'error') return onError(svc, ev);
+  const room = svc.roomFor(ev, true);   // MUC-28: no room, or locked to the sender → item-not-found
   if (ev.type === 'groupchat') {
     groupchat(svc, room, ev);
     return true;
@@ -105,17 +98,14 @@ function onRoomMessage(svc: MucService, ev: StanzaEvent): boolean | Promise<bool
 }
 
 function onOccupantMessage(svc: MucService, ev: StanzaEvent): boolean | Promise<boolean> {
-  if (ev.type === 'error') {
-    const room = svc.rooms.get(ev.to.local);
-    return room ? maybeGhost(svc, room, ev).then(() => true) : true;
-  }
-  privateMessage(svc, roomFor(svc, ev), ev, ev.to.resource);
+  if (ev.type === 'error') return onError(svc, ev);
+  privateMessage(svc, svc.roomFor(ev, true), ev, ev.to.resource);
   return true;
 }
 
 function onOccupantIq(svc: MucService, proxy: OccupantIqProxy, ev: StanzaEvent): boolean {
   if (ev.type === 'result' || ev.type === 'error') return proxy.answer(ev);
-  return proxy.request(roomFor(svc, ev), ev, ev.to.resource);
+  return proxy.request(svc.roomFor(ev, true), ev, ev.to.resource);
 }
 
 export const mucModule: ServerModule = {
@@ -146,7 +136,7 @@ export const mucModule: ServerModule = {
     host.hookIq('get', ['host'], NS.discoInfo, 'query', (ev) => serviceInfo(svc, ev));
     host.hookIq('get', ['host'], NS.discoItems, 'query', (ev) => serviceItems(svc, ev));
     svc.roomIq('get', NS.discoInfo, 'query', (room, ev) => roomInfo(room, ev), { evenLocked: true });
-    svc.roomIq('get', NS.discoItems, 'query', (room, ev) => roomItems(room, ev), { evenLocked: true });
+    svc.roomIq('get', NS.discoItems, 'query', (_room, ev) => roomItems(ev), { evenLocked: true });
     svc.roomIq('get', MUC_NS.owner, 'query', (room, ev) => ownerGet(svc, room, ev), { evenLocked: true });
     svc.roomIq('set', MUC_NS.owner, 'query', (room, ev) => ownerSet(svc, room, ev), { evenLocked: true });
     for (const install of ROOM_FEATURES) await install(svc);

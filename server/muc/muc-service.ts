@@ -55,13 +55,19 @@ export class MucService {
    * the sender (a locked room is its owner's alone, MUC-17): otherwise item-not-found.
    */
   roomIq(type: 'get' | 'set', ns: string, name: string, handler: RoomHandler, opts: { evenLocked?: boolean } = {}): void {
-    this.host.hookIq(type, ['bare'], ns, name, (ev) => {
-      const room = this.rooms.get(ev.to.local);
-      if (!room || (room.locked && !(opts.evenLocked && room.affiliationOf(ev.from.bareString()) === 'owner'))) {
-        throw new StanzaError('item-not-found', { text: `there is no room ${ev.to.bareString()}` });
-      }
-      return handler(room, ev);
-    });
+    this.host.hookIq(type, ['bare'], ns, name, (ev) => handler(this.roomFor(ev, opts.evenLocked === true), ev));
+  }
+
+  /**
+   * The room a stanza is addressed to; item-not-found when there is none, or it is locked (created, not configured
+   * yet: MUC-17) to the sender — to everyone when `ownerMayUseLocked` is false, else to all but its owners.
+   */
+  roomFor(ev: StanzaEvent, ownerMayUseLocked: boolean): Room {
+    const room = this.rooms.get(ev.to.local);
+    if (!room || (room.locked && !(ownerMayUseLocked && room.affiliationOf(ev.from.bareString()) === 'owner'))) {
+      throw new StanzaError('item-not-found', { text: `there is no room ${ev.to.bareString()}` });
+    }
+    return room;
   }
 
   /** Handle messages to a room that are not groupchat (invitations, declines, voice requests): first true wins. */
@@ -90,11 +96,16 @@ export class MucService {
   /** Someone watches the rooms: tell them this one changed. Costs a size check when nobody does. */
   roomChanged(room: Room): void {
     if (this.changeListeners.size === 0) return;
-    for (const l of this.changeListeners) {
+    this.notify(this.changeListeners, (l) => l(room.jid), 'a watcher of the rooms');
+  }
+
+  /** Call each listener; one that throws is logged and the others still run (listeners are synchronous). */
+  private notify<L>(listeners: Iterable<L>, call: (listener: L) => void, who: string): void {
+    for (const l of listeners) {
       try {
-        l(room.jid);
+        call(l);
       } catch (err) {
-        this.ctx.log.warn('muc', `a watcher of the rooms failed: ${String(err)}`);
+        this.ctx.log.warn('muc', `${who} failed: ${String(err)}`);
       }
     }
   }
@@ -121,13 +132,7 @@ export class MucService {
 
   /** The message `stanzaId` was retracted: whoever keeps messages replaces it with `tombstone`. */
   retractedMessage(room: Room, stanzaId: string, tombstone: Element): void {
-    for (const l of this.retractedListeners) {
-      try {
-        l(room, stanzaId, tombstone);
-      } catch (err) {
-        this.ctx.log.warn('muc', `a listener of ${room.jid}'s retractions failed: ${String(err)}`);
-      }
-    }
+    this.notify(this.retractedListeners, (l) => l(room, stanzaId, tombstone), `a listener of ${room.jid}'s retractions`);
   }
 
   onRoomGone(listener: (room: Room) => Promise<void>): void {
@@ -147,13 +152,7 @@ export class MucService {
 
   /** A groupchat message went to every occupant: whoever keeps messages (history, the archive) hears of it. */
   reflectedMessage(room: Room, entry: HistoryEntry): void {
-    for (const l of this.reflectedListeners) {
-      try {
-        l(room, entry);
-      } catch (err) {
-        this.ctx.log.warn('muc', `a listener of ${room.jid}'s messages failed: ${String(err)}`);
-      }
-    }
+    this.notify(this.reflectedListeners, (l) => l(room, entry), `a listener of ${room.jid}'s messages`);
   }
 
   /** Everything the room sends goes through the router as the server's own stanza. */
@@ -202,10 +201,9 @@ export class MucService {
   // ---- sending to occupants ---------------------------------------------------------------------------------
 
   /** Send one stanza (from the room or an occupant JID) to every session of every occupant: serialised once. */
-  broadcast(room: Room, stanza: Element, except?: Occupant): SharedStanza {
+  broadcast(room: Room, stanza: Element): SharedStanza {
     const copy = shareStanza(stanza);
     for (const o of room.occupants.values()) {
-      if (o === except) continue;
       for (const full of o.sessions.keys()) this.send(copy.to(full));
     }
     return copy;

@@ -2,7 +2,7 @@
 // (MUC-22: unavailable with 303 and the new nick, then available under it), exits (MUC-24), and the removal of
 // occupants the room can no longer reach (MUC-25, ghosts: status 333).
 import type { StanzaEvent } from '../core/router.js';
-import { StanzaError } from '../core/errors.js';
+import { StanzaError, stanzaErrorCondition } from '../core/errors.js';
 import type { MucService } from './muc-service.js';
 import type { Room } from './room.js';
 import type { Occupant } from './occupant.js';
@@ -36,8 +36,8 @@ export function changeNick(svc: MucService, room: Room, o: Occupant, ev: StanzaE
 }
 
 /** An exit: the unavailable presence of session `full` (MUC-24). */
-export async function exit(svc: MucService, room: Room, o: Occupant, full: string, ev: StanzaEvent | null): Promise<void> {
-  if (ev) o.setPresence(full, keptPresence(ev.stanza));
+export async function exit(svc: MucService, room: Room, o: Occupant, full: string, ev: StanzaEvent): Promise<void> {
+  o.setPresence(full, keptPresence(ev.stanza));   // its status text goes with the unavailable presence
   if (o.sessions.size > 1) {
     // Another client of the user stays under the nick: only this session is told it left.
     svc.sendSelfPresence(room, o, { unavailable: true }, [], full);
@@ -50,9 +50,7 @@ export async function exit(svc: MucService, room: Room, o: Occupant, full: strin
     await destroyRoom(svc, room);
     return;
   }
-  svc.broadcastPresence(room, o, { unavailable: true });
-  room.removeSession(full);
-  await svc.dropIfAbandoned(room);
+  await removeOccupant(svc, room, o, {});
 }
 
 /**
@@ -75,18 +73,11 @@ const GHOST_CONDITIONS = new Set([
   'gone', 'item-not-found', 'recipient-unavailable', 'redirect', 'remote-server-not-found', 'remote-server-timeout',
 ]);
 
-/** The stanza error condition of an error stanza, or null. */
-export function errorConditionOf(stanza: StanzaEvent['stanza']): string | null {
-  const err = stanza.getChild('error');
-  const condition = err?.children.find((c) => typeof c !== 'string' && c.attrs.xmlns === 'urn:ietf:params:xml:ns:xmpp-stanzas');
-  return condition && typeof condition !== 'string' ? condition.name : null;
-}
-
 /** An error a session sent back to the room: if it says the session is gone, remove it (MUC-25, status 333). */
 export async function maybeGhost(svc: MucService, room: Room, ev: StanzaEvent): Promise<void> {
   const full = ev.from.toString();
   if (!room.bySession.has(full)) return;
-  const condition = errorConditionOf(ev.stanza);
+  const condition = stanzaErrorCondition(ev.stanza);
   if (condition === 'service-unavailable') svc.checkAlive(room, full);
   else if (condition !== null && GHOST_CONDITIONS.has(condition)) await removeGhost(svc, room, full, condition);
 }
