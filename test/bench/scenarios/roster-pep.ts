@@ -9,7 +9,7 @@ import type * as ltx from 'ltx';
 import { attrOf, BenchClient, escapeXml } from '../client.js';
 import { sample, delta } from '../procstat.js';
 import { median, sleep, ScenarioError, type ScenarioContext, type ScenarioResult } from './context.js';
-import { MAIN, contactName, setupRosterByProtocol, watchContactPresence } from './roster.js';
+import { MAIN, contactName, contactsOnline, watchContactPresence } from './roster.js';
 
 const NODES = ['http://jabber.org/protocol/tune', 'http://jabber.org/protocol/mood', 'http://jabber.org/protocol/nick'];
 const PAYLOADS = [
@@ -78,14 +78,7 @@ async function loginOnce(ctx: ScenarioContext, O: number, withCaps: boolean): Pr
 
 export async function rosterPepScenario(ctx: ScenarioContext, setupByProtocol: boolean): Promise<ScenarioResult> {
   const { scale } = ctx;
-  const C = scale.rosterContacts;
-  const O = Math.min(scale.rosterOnline, C);
-  if (setupByProtocol) {
-    ctx.progress = 'setting up the roster through XMPP';
-    await setupRosterByProtocol(ctx, C);
-  }
-  const online = Array.from({ length: O }, (_, i) => contactName(i));
-  const { clients } = await ctx.loginMany(online, scale.loginConcurrency, { presence: true });
+  const { C, O, clients } = await contactsOnline(ctx, setupByProtocol);
   ctx.progress = `publishing ${NODES.length} PEP nodes for ${O} contacts`;
   const probe = await clients[0]!.iq('pp1', `<iq type='get' id='pp1' to='${contactName(0)}@${ctx.server.domain}'><query xmlns='${DISCO_INFO}'/></iq>`);
   if (!probe.getChild('query')?.getChildren('identity').some((i) => i.attrs.category === 'pubsub' && i.attrs.type === 'pep')) {

@@ -79,8 +79,12 @@ export async function setupRosterByProtocol(ctx: ScenarioContext, contacts: numb
   if (got.both !== contacts) throw new ScenarioError(`roster setup through XMPP left ${got.both} of ${contacts} contacts mutually subscribed (${got.count} items)`);
 }
 
-export async function rosterScenario(ctx: ScenarioContext, setupByProtocol: boolean): Promise<ScenarioResult> {
-  const { scale, server } = ctx;
+/**
+ * The setting of the roster scenarios: the main account's roster of C contacts (made through XMPP when asked, else
+ * already in the server's files), and the first O contacts logged in and available.
+ */
+export async function contactsOnline(ctx: ScenarioContext, setupByProtocol: boolean): Promise<{ C: number; O: number; clients: BenchClient[] }> {
+  const { scale } = ctx;
   const C = scale.rosterContacts;
   const O = Math.min(scale.rosterOnline, C);
   if (setupByProtocol) {
@@ -88,7 +92,13 @@ export async function rosterScenario(ctx: ScenarioContext, setupByProtocol: bool
     await setupRosterByProtocol(ctx, C);
   }
   const online = Array.from({ length: O }, (_, i) => contactName(i));
-  await ctx.loginMany(online, scale.loginConcurrency, { presence: true });
+  const { clients } = await ctx.loginMany(online, scale.loginConcurrency, { presence: true });
+  return { C, O, clients };
+}
+
+export async function rosterScenario(ctx: ScenarioContext, setupByProtocol: boolean): Promise<ScenarioResult> {
+  const { scale, server } = ctx;
+  const { C, O } = await contactsOnline(ctx, setupByProtocol);
   await sleep(500);
   const rosterTimes: number[] = [];
   const presenceTimes: number[] = [];
